@@ -60,6 +60,8 @@ export interface Style {
   kind: StyleKind;
   maxOutputTokens: number;
   lengthRatio: { min: number; max: number };
+  /** Sampling temperature unless the run overrides it. */
+  temperature?: number;
   /** The answer must start with this text; it is stripped before judging. */
   answerPrefix?: string;
   /** Evaluators to run, in the order given (the judge sorts by tier). */
@@ -102,6 +104,11 @@ export interface Evaluator {
   /** 0 pure string work, 1 tokenising/statistics, 2 heavier local models/indexes, 3 calls a model. */
   tier: 0 | 1 | 2 | 3;
   appliesTo(style: Style): boolean;
+  /**
+   * Checks front-matter options and fills in their defaults; throws an error naming the evaluator and the option.
+   * Absent when the evaluator takes no options it checks.
+   */
+  parseOptions?(options: Record<string, unknown>): Record<string, unknown>;
   evaluate(source: string, candidate: string, ctx: EvalContext): Verdict | Promise<Verdict>;
 }
 

@@ -1,0 +1,34 @@
+// Tier 0: styles that ask the model to open with a fixed label (e.g. "Question:") get it checked and stripped here,
+// so every later evaluator and the ledger see the answer without it.
+import { z } from 'zod';
+import { defineEvaluatorOptions } from '../src/evaluator-options.js';
+import type { Evaluator, Verdict } from '../src/types.js';
+
+const ID = 'answer-prefix';
+
+export const answerPrefixOptions = defineEvaluatorOptions(ID, z.strictObject({}));
+
+export const answerPrefix: Evaluator = {
+  id: ID,
+  tier: 0,
+  appliesTo: (style) => style.answerPrefix !== undefined && style.answerPrefix.trim() !== '',
+  parseOptions: (options) => answerPrefixOptions.parse(options),
+  evaluate(_source, candidate, ctx): Verdict {
+    answerPrefixOptions.parse(ctx.options);
+    // Trailing whitespace of the prefix is not required: a template may say "Answer:\n" and the model answer
+    // "Answer: ..." on the same line, which is just as usable.
+    const prefix = (ctx.style.answerPrefix ?? '').trimEnd();
+    if (prefix === '') return { evaluator: ID, pass: true, score: 1, reason: 'ok' };
+    const text = candidate.trimStart();
+    if (!text.startsWith(prefix)) {
+      return {
+        evaluator: ID,
+        pass: false,
+        score: 0,
+        reason: 'missing_prefix',
+        details: { expected: prefix, found: text.slice(0, Math.max(prefix.length, 40)) },
+      };
+    }
+    return { evaluator: ID, pass: true, score: 1, reason: 'ok', cleaned: text.slice(prefix.length).trim() };
+  },
+};

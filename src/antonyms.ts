@@ -1,0 +1,85 @@
+// Common English opposites, for catching a rewrite that says the reverse of its source with a different
+// word ("prices rose" → "prices fell"). A general list, not drawn from any evaluation set: it should make
+// sense for any text. Words are compared after normalisation (see normalizeWord), so forms need not be listed.
+
+import { normalizeWord } from './content-words.js';
+
+const PAIRS = `
+good bad|better worse|best worst|high low|higher lower|highest lowest|increase decrease|increase reduce|increase cut
+rise fall|rising falling|raise lower|gain loss|gain lose|win lose|win loss|victory defeat|success failure|succeed fail
+successful unsuccessful|accept reject|accept refuse|approve reject|approve deny|allow forbid|allow prohibit|allow ban
+permit forbid|permit ban|agree disagree|agree refuse|support oppose|include exclude|inclusive exclusive|add remove
+open close|opened closed|start end|start stop|begin end|beginning end|first last|initial final|early late|earlier later
+earliest latest|past future|old new|young old|older younger|ancient modern|big small|large small|larger smaller
+largest smallest|long short|longer shorter|tall short|wide narrow|thick thin|heavy light|strong weak|stronger weaker
+strength weakness|hard easy|difficult easy|simple complex|simple complicated|fast slow|quick slow|faster slower
+hot cold|warm cool|wet dry|full empty|rich poor|wealthy poor|cheap expensive|safe dangerous|safe unsafe|healthy sick
+healthy unhealthy|alive dead|live die|birth death|born died|male female|man woman|men women|boy girl|father mother
+husband wife|son daughter|brother sister|king queen|uncle aunt|north south|east west|northern southern|eastern western
+up down|upper lower|above below|inside outside|internal external|domestic foreign|import export
+buy sell|buyer seller|bought sold|borrow lend|give take|send receive|push pull|enter exit|entrance exit|arrive depart
+arrival departure|remember forget|love hate|like dislike|happy sad|happy unhappy|positive negative|optimistic pessimistic
+true false|correct incorrect|right wrong|legal illegal|public private|urban rural|major minor|maximum minimum
+maximize minimize|majority minority|many few|always never|often rarely|attack defend|offense defense|offensive defensive
+guilty innocent|convict acquit|conviction acquittal|hire fire|employ dismiss|profit loss|surplus deficit|expand shrink
+expand contract|grow shrink|growth decline|strengthen weaken|improve worsen|improve deteriorate|boost cut|ascend descend
+present absent|presence absence|confirm deny|admit deny|visible invisible|possible impossible|likely unlikely
+able unable|known unknown|certain uncertain|stable unstable|clear unclear|fair unfair|permanent temporary
+voluntary mandatory|voluntary compulsory|optional mandatory|optional required|clean dirty|light dark|day night
+summer winter|friend enemy|ally enemy|peace war|quiet loud|top bottom|front back|input output|inbound outbound
+superior inferior|senior junior|ahead behind|before after|pass fail|praise criticize|reward punish
+encourage discourage|help hinder|relevant irrelevant|similar different|same different|identical different
+equal unequal|overestimate underestimate|overvalued undervalued|over under|plus minus|credit debit|asset liability
+advantage disadvantage|benefit harm|appear disappear|connect disconnect|continue stop|continue discontinue
+enable disable|activate deactivate|lock unlock|load unload|cover uncover|sunrise sunset|winner loser|won lost
+rose fell|raised lowered|increased decreased|accepted rejected|approved rejected|allowed banned|opened shut
+joined left|join leave|hired fired|arrested released|arrest release|guilty acquitted|rich poor|heaviest lightest
+most least|more less|more fewer|plenty shortage|abundant scarce|minimal maximal|always sometimes|all some|everyone nobody
+agreed refused|supported opposed|included excluded|added removed|started ended|began ended|rejected accepted
+internal external|inward outward|incoming outgoing|bullish bearish|boom bust|expansion recession|inflation deflation
+legal unlawful|lawful unlawful|formal informal|official unofficial|natural artificial|real fake|genuine fake
+honest dishonest|loyal disloyal|obey disobey|trust distrust|approve disapprove|satisfied dissatisfied|comfortable uncomfortable
+`;
+
+function buildTable(): Map<string, Set<string>> {
+  const table = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => {
+    let set = table.get(a);
+    if (set === undefined) {
+      set = new Set();
+      table.set(a, set);
+    }
+    set.add(b);
+  };
+  for (const pair of PAIRS.split(/[|\n]/)) {
+    const words = pair.trim().split(/\s+/);
+    if (words.length !== 2) continue;
+    const a = normalizeWord(words[0] ?? '');
+    const b = normalizeWord(words[1] ?? '');
+    if (a === b) continue;
+    link(a, b);
+    link(b, a);
+  }
+  return table;
+}
+
+const TABLE = buildTable();
+
+/** Normalised opposites of a normalised word (empty when the list has none). */
+export function antonymsOf(norm: string): ReadonlySet<string> {
+  return TABLE.get(norm) ?? EMPTY;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+const NEGATING_PREFIXES = ['un', 'in', 'im', 'il', 'ir', 'dis', 'non'];
+
+/** The word a negating prefix was put on ("unable" → "able"), when `known` contains it; else null. */
+export function prefixNegated(norm: string, known: { has(key: string): boolean }): string | null {
+  for (const prefix of NEGATING_PREFIXES) {
+    if (!norm.startsWith(prefix)) continue;
+    const base = norm.slice(prefix.length).replace(/^-/, '');
+    if (base.length >= 4 && known.has(base)) return base;
+  }
+  return null;
+}

@@ -1,0 +1,287 @@
+// Sentence attribution: for each unit of an output (sentence, bullet or answer) the source span of one to
+// three adjacent sentences that best supports it, and a support score in 0..1 from content-word overlap.
+// Source sentences are indexed by content word, so a unit only ever looks at sentences sharing a word with
+// it: the cost grows with the words of the output, not with output × source.
+
+import { tokenize, type Token } from './content-words.js';
+import { memoizeRecent } from './recent-memo.js';
+import { findRoleSwaps, type RoleSwap } from './roles.js';
+import { splitSentences, splitUnits, type TextSpan, type UnitShape } from './sentences.js';
+
+/**
+ * What the ledger stores for each unit of an accepted output. Offsets are UTF-16 code units, end
+ * exclusive: output offsets into the candidate text, source offsets into the source text the evaluator was
+ * given (the engine adds the chunk's start to place them in the document).
+ */
+export interface Attribution {
+  outputStart: number;
+  outputEnd: number;
+  sourceStart: number;
+  sourceEnd: number;
+  /** 0..1: share of the unit's content (weighted) that the source supports. */
+  support: number;
+}
+
+export interface UnitAttribution extends Attribution {
+  /** The output unit, as written. */
+  sentence: string;
+  /** The supporting source span, as written; empty when nothing in the source shares a word with the unit. */
+  sourceText: string;
+  /** Content words of the unit found nowhere in the source. */
+  missing: string[];
+  /** Words that traded places with each other relative to the source span ("A beat B" vs "B beat A"). */
+  swaps: RoleSwap[];
+}
+
+export interface AttributionOptions {
+  /** How the output is cut into units; `auto` recognises Q/A pairs and bullet lists. Default `auto`. */
+  shape?: UnitShape | 'auto';
+  /** Largest number of adjacent source sentences one unit may draw on. Default 3. */
+  maxSpanSentences?: number;
+  /**
+   * Credit (0..1) for a word found in the source but outside the best span: summaries legitimately join
+   * facts from far apart. Default 0.5.
+   */
+  elsewhereCredit?: number;
+}
+
+export interface OutputAttribution {
+  shape: UnitShape;
+  units: UnitAttribution[];
+  /** The candidate's tokens, for checks that compare units with their spans word by word. */
+  tokens: readonly Token[];
+}
+
+/** A source text split into sentences and indexed by content word. Build once, attribute many outputs. */
+export interface SourceIndex {
+  readonly text: string;
+  readonly sentences: readonly TextSpan[];
+  readonly tokens: readonly Token[];
+  /** For each sentence, its first token and one past its last. */
+  readonly sentenceTokens: ReadonlyArray<readonly [number, number]>;
+  /** Content key → ids of the sentences containing it, ascending. */
+  readonly postings: ReadonlyMap<string, readonly number[]>;
+  /** Token indexes that begin a sentence. */
+  readonly sentenceStarts: ReadonlySet<number>;
+  /** Content key → indexes of its tokens, ascending. */
+  readonly positions: ReadonlyMap<string, readonly number[]>;
+}
+
+function buildSourceIndex(text: string): SourceIndex {
+  const sentences = splitSentences(text);
+  const tokens = tokenize(text);
+  const sentenceTokens: Array<readonly [number, number]> = [];
+  const postings = new Map<string, number[]>();
+  const sentenceStarts = new Set<number>();
+  let t = 0;
+  sentences.forEach((sentence, id) => {
+    while (t < tokens.length && (tokens[t]?.start ?? 0) < sentence.start) t++;
+    const from = t;
+    while (t < tokens.length && (tokens[t]?.end ?? 0) <= sentence.end) {
+      const token = tokens[t];
+      if (token?.content) {
+        const list = postings.get(token.norm);
+        if (list === undefined) postings.set(token.norm, [id]);
+        else if (list[list.length - 1] !== id) list.push(id);
+      }
+      t++;
+    }
+    sentenceTokens.push([from, t]);
+    sentenceStarts.add(from);
+  });
+  const positions = new Map<string, number[]>();
+  tokens.forEach((token, i) => {
+    if (!token.content) return;
+    const list = positions.get(token.norm);
+    if (list === undefined) positions.set(token.norm, [i]);
+    else list.push(i);
+  });
+  return { text, sentences, tokens, sentenceTokens, postings, sentenceStarts, positions };
+}
+
+/** The index of a source text; the few most recent sources are kept, since a task's candidates share one. */
+export const indexSource: (text: string) => SourceIndex = memoizeRecent(buildSourceIndex, 8);
+
+function termWeight(t: Token): number {
+  if (t.kind === 'number') return 2;
+  if (t.acronym || (t.capitalised && !t.afterBreak)) return 1.5;
+  return 1;
+}
+
+interface Term {
+  norm: string;
+  weight: number;
+  raw: string;
+}
+
+function termsOf(tokens: readonly Token[]): Term[] {
+  const byNorm = new Map<string, Term>();
+  for (const t of tokens) {
+    if (!t.content) continue;
+    const weight = termWeight(t);
+    const known = byNorm.get(t.norm);
+    if (known === undefined) byNorm.set(t.norm, { norm: t.norm, weight, raw: t.raw });
+    else known.weight = Math.max(known.weight, weight);
+  }
+  return [...byNorm.values()];
+}
+
+interface Window {
+  first: number;
+  last: number;
+  covered: number;
+}
+
+/** The run of 1..maxSpan adjacent sentences covering the most term weight; smaller runs win ties. */
+function bestWindow(index: SourceIndex, terms: readonly Term[], maxSpan: number): { window: Window | null; inSource: boolean[] } {
+  const perSentence = new Map<number, number[]>();
+  const inSource = terms.map(() => false);
+  terms.forEach((term, i) => {
+    const ids = index.postings.get(term.norm);
+    if (ids === undefined) return;
+    inSource[i] = true;
+    for (const id of ids) {
+      const list = perSentence.get(id);
+      if (list === undefined) perSentence.set(id, [i]);
+      else list.push(i);
+    }
+  });
+  let best: Window | null = null;
+  const mark = new Uint8Array(terms.length);
+  let stamp = 0;
+  const tried = new Set<number>();
+  for (const id of perSentence.keys()) {
+    for (let size = 1; size <= maxSpan; size++) {
+      for (let first = id - size + 1; first <= id; first++) {
+        const last = first + size - 1;
+        if (first < 0 || last >= index.sentences.length) continue;
+        const key = first * 8 + size;
+        if (tried.has(key)) continue;
+        tried.add(key);
+        stamp = (stamp % 250) + 1;
+        let covered = 0;
+        for (let s = first; s <= last; s++) {
+          for (const i of perSentence.get(s) ?? []) {
+            if (mark[i] === stamp) continue;
+            mark[i] = stamp;
+            covered += terms[i]?.weight ?? 0;
+          }
+        }
+        if (stamp === 250) mark.fill(0);
+        // A wider span must add coverage to be preferred: the extra sentence has to earn its place.
+        if (best === null || covered > best.covered + 1e-9 ||
+          (Math.abs(covered - best.covered) < 1e-9 && size < best.last - best.first + 1)) {
+          best = { first, last, covered };
+        }
+      }
+    }
+  }
+  return { window: best, inSource };
+}
+
+/** The tokens lying wholly inside [start, end), and the index of the first. */
+export function tokensWithin(tokens: readonly Token[], start: number, end: number): { tokens: Token[]; offset: number } {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tokens[mid]?.start ?? 0) < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Token[] = [];
+  for (let i = lo; i < tokens.length && (tokens[i]?.end ?? Infinity) <= end; i++) {
+    const t = tokens[i];
+    if (t !== undefined) out.push(t);
+  }
+  return { tokens: out, offset: lo };
+}
+
+/** Attributes one output unit, given the tokens of the whole output. */
+export function attributeUnit(
+  index: SourceIndex,
+  unit: TextSpan,
+  outputTokens: readonly Token[],
+  outputSentenceStarts: ReadonlySet<number>,
+  options: AttributionOptions = {},
+): UnitAttribution {
+  const maxSpan = options.maxSpanSentences ?? 3;
+  const elsewhere = options.elsewhereCredit ?? 0.5;
+  const { tokens: unitTokens, offset } = tokensWithin(outputTokens, unit.start, unit.end);
+  const terms = termsOf(unitTokens);
+  const total = terms.reduce((sum, t) => sum + t.weight, 0);
+  const { window, inSource } = bestWindow(index, terms, maxSpan);
+  const base = { outputStart: unit.start, outputEnd: unit.end, sentence: unit.text };
+  const missing = terms.filter((_, i) => !inSource[i]).map((t) => t.raw);
+  if (window === null) {
+    return { ...base, sourceStart: 0, sourceEnd: 0, sourceText: '', support: total === 0 ? 1 : 0, missing, swaps: [] };
+  }
+  const firstSentence = index.sentences[window.first];
+  const lastSentence = index.sentences[window.last];
+  const sourceStart = firstSentence?.start ?? 0;
+  const sourceEnd = lastSentence?.end ?? 0;
+  const foundWeight = terms.reduce((sum, t, i) => sum + (inSource[i] ? t.weight : 0), 0);
+  const support = total === 0 ? 1 : (window.covered + elsewhere * (foundWeight - window.covered)) / total;
+
+  const [fromToken] = index.sentenceTokens[window.first] ?? [0, 0];
+  const [, toToken] = index.sentenceTokens[window.last] ?? [0, 0];
+  const windowTokens = index.tokens.slice(fromToken, toToken);
+  const windowStarts = new Set<number>();
+  for (let s = window.first; s <= window.last; s++) windowStarts.add((index.sentenceTokens[s]?.[0] ?? 0) - fromToken);
+  const unitStarts = new Set<number>([0]);
+  for (const i of outputSentenceStarts) if (i >= offset && i < offset + unitTokens.length) unitStarts.add(i - offset);
+  // Slots are only comparable when the unit restates the span in nearly its own words; a summary that
+  // compresses several sentences rearranges them for good reasons.
+  const windowContent = windowTokens.reduce((n, t) => n + (t.content ? 1 : 0), 0);
+  const unitContent = unitTokens.reduce((n, t) => n + (t.content ? 1 : 0), 0);
+  const closeRewrite = window.covered >= 0.8 * total && windowContent <= 1.5 * unitContent;
+  const swaps = findRoleSwaps(unitTokens, unitStarts, windowTokens, windowStarts, index.text, closeRewrite);
+
+  return {
+    ...base,
+    sourceStart,
+    sourceEnd,
+    sourceText: index.text.slice(sourceStart, sourceEnd),
+    support: Math.round(support * 1000) / 1000,
+    missing,
+    swaps,
+  };
+}
+
+function sentenceStartTokens(text: string, tokens: readonly Token[]): Set<number> {
+  const starts = new Set<number>();
+  let t = 0;
+  for (const s of splitSentences(text)) {
+    while (t < tokens.length && (tokens[t]?.start ?? 0) < s.start) t++;
+    starts.add(t);
+  }
+  return starts;
+}
+
+function computeAttribution(source: string, candidate: string, options: AttributionOptions): OutputAttribution {
+  const index = indexSource(source);
+  const { shape, units } = splitUnits(candidate, options.shape ?? 'auto');
+  const tokens = tokenize(candidate);
+  const starts = sentenceStartTokens(candidate, tokens);
+  return { shape, units: units.map((u) => attributeUnit(index, u, tokens, starts, options)), tokens };
+}
+
+let latest: { source: string; candidate: string; optionsKey: string; result: OutputAttribution } | null = null;
+
+/**
+ * Attributes every unit of `candidate` to `source`. The latest result is kept, since the attribution,
+ * negation and recall evaluators all look at the same candidate one after another.
+ */
+export function attributeOutput(source: string, candidate: string, options: AttributionOptions = {}): OutputAttribution {
+  const optionsKey = `${options.shape ?? 'auto'}|${options.maxSpanSentences ?? 3}|${options.elsewhereCredit ?? 0.5}`;
+  if (latest !== null && latest.source === source && latest.candidate === candidate && latest.optionsKey === optionsKey) {
+    return latest.result;
+  }
+  const result = computeAttribution(source, candidate, options);
+  latest = { source, candidate, optionsKey, result };
+  return result;
+}
+
+/** The fields the ledger stores, without the texts and diagnostics. */
+export function toAttributions(units: readonly UnitAttribution[]): Attribution[] {
+  return units.map(({ outputStart, outputEnd, sourceStart, sourceEnd, support }) => ({ outputStart, outputEnd, sourceStart, sourceEnd, support }));
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { rewordVersion } from '../version.js';
+import { exportCommand } from './export.js';
+import { promptsCommand } from './prompts.js';
+import { runCommand } from './run.js';
+import { statsCommand } from './stats.js';
+import { traceCommand } from './trace.js';
+
+const program = new Command('reword')
+  .description('Rephrase corpora for LLM pretraining with rejection sampling and full provenance')
+  .version(rewordVersion)
+  .showHelpAfterError('(run with --help for usage)')
+  .addCommand(runCommand())
+  .addCommand(statsCommand())
+  .addCommand(traceCommand())
+  .addCommand(exportCommand())
+  .addCommand(promptsCommand());
+
+await program.parseAsync(process.argv);

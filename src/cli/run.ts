@@ -1,0 +1,162 @@
+import { Command, Option } from 'commander';
+import { ConfigError, parseRunConfig, type RunConfigInput } from '../config.js';
+import { runRephrase } from '../engine.js';
+import { LedgerError } from '../ledger/open-ledger.js';
+import { InputPathError } from '../sources/read-sources.js';
+import type { InputError } from '../types.js';
+import { ExitCode } from './exit-codes.js';
+import { createProgressReporter, formatProgressLine, type ProgressMode } from './progress.js';
+
+const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const num = (v: string): number => Number(v);
+
+export interface RunFlags {
+  input: string[];
+  style: string[];
+  ledger: string;
+  baseUrl: string;
+  model: string;
+  apiKeyEnv: string;
+  textField?: string;
+  idField?: string;
+  stdinFormat?: 'jsonl' | 'text';
+  prompts?: string;
+  chunkTokens?: number;
+  concurrency?: number;
+  rpm?: number;
+  maxRetries?: number;
+  candidates?: number;
+  maxAttempts?: number;
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  timeoutMs?: number;
+  progress: ProgressMode;
+}
+
+/** The flags shared by every command that plans a run (`run`, and later `plan`). */
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('-i, --input <paths>', 'input files or directories (comma-separated or repeated); - for stdin', list)
+    .option('-s, --style <ids>', 'styles to produce (comma-separated); see `reword prompts list`', list)
+    .option('--ledger <path>', 'SQLite ledger to write and resume from', 'reword.sqlite')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint', 'http://127.0.0.1:8000/v1')
+    .requiredOption('-m, --model <name>', 'model name as the server knows it')
+    .option('--api-key-env <VAR>', 'environment variable holding the API key', 'OPENAI_API_KEY')
+    .option('--text-field <name>', 'JSONL field holding the text (default text)')
+    .option('--id-field <name>', 'JSONL field holding the document id (default id)')
+    .addOption(new Option('--stdin-format <format>', 'how to read - (stdin)').choices(['jsonl', 'text']))
+    .option('--prompts <dir>', 'directory of extra style files (same id replaces a built-in)')
+    .option('--chunk-tokens <n>', 'maximum tokens per chunk (default 400)', num)
+    .option('--concurrency <n>', 'requests in flight (default 8)', num)
+    .option('--rpm <n>', 'requests per minute limit', num)
+    .option('--max-retries <n>', 'retries per request after 429/5xx/timeouts (default 6)', num)
+    .option('--candidates <n>', 'candidates per request (n, default 1)', num)
+    .option('--max-attempts <n>', 'judged attempts per task before rejecting (default 3)', num)
+    .option('--temperature <t>', "sampling temperature (default: the style's)", num)
+    .option('--top-p <p>', 'nucleus sampling', num)
+    .option('--seed <n>', 'base seed (default 0)', num)
+    .option('--timeout-ms <n>', 'per-request timeout (default 120000)', num);
+}
+
+export function configFromFlags(f: RunFlags): RunConfigInput {
+  return {
+    inputs: f.input,
+    styles: f.style,
+    ledger: f.ledger,
+    endpoint: { baseUrl: f.baseUrl, model: f.model, apiKeyEnv: f.apiKeyEnv, timeoutMs: f.timeoutMs },
+    textField: f.textField,
+    idField: f.idField,
+    stdinFormat: f.stdinFormat,
+    promptsDir: f.prompts,
+    chunkTokens: f.chunkTokens,
+    concurrency: f.concurrency,
+    rpm: f.rpm,
+    maxRetries: f.maxRetries,
+    candidates: f.candidates,
+    maxAttempts: f.maxAttempts,
+    temperature: f.temperature,
+    topP: f.topP,
+    seed: f.seed,
+  };
+}
+
+/** Errors the user can fix: printed as one message, exit 1. */
+export function isUsageError(err: unknown): err is Error {
+  return err instanceof ConfigError || err instanceof LedgerError || err instanceof InputPathError || (err instanceof Error && err.name === 'StyleFileError') || (err instanceof Error && /^unknown (style|evaluator)/.test(err.message));
+}
+
+async function runAction(flags: RunFlags): Promise<void> {
+  let config;
+  try {
+    config = parseRunConfig(configFromFlags(flags));
+  } catch (err) {
+    process.stderr.write(`reword run: ${(err as Error).message}\n`);
+    process.exitCode = ExitCode.usage;
+    return;
+  }
+  const stopper = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write('\nreword: stopping — finishing requests in flight (Ctrl-C again to quit at once; the next run resumes)\n');
+      stopper.abort();
+    } else {
+      // Safe: every committed transaction is complete; what was not committed is requested again on resume.
+      process.exit(ExitCode.interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const reporter = createProgressReporter(flags.progress);
+  // Bad records are reported as they are met, but a file of a million bad lines must not flood the terminal.
+  let inputErrorsShown = 0;
+  const maxInputErrorsShown = 20;
+  const onInputError = (e: InputError): void => {
+    inputErrorsShown++;
+    if (inputErrorsShown <= maxInputErrorsShown) process.stderr.write(`reword: skipped input: ${e.message}\n`);
+    else if (inputErrorsShown === maxInputErrorsShown + 1) process.stderr.write('reword: more input errors: see reword stats\n');
+  };
+  try {
+    const summary = await runRephrase(config, {
+      stopSignal: stopper.signal,
+      onProgress: reporter.update,
+      onInputError,
+      progressIntervalMs: reporter.intervalMs,
+    });
+    reporter.stop();
+    process.stderr.write(
+      `reword: run ${summary.runId} ${summary.status}: ${summary.documents} documents, ${summary.inputErrors} input errors; ` +
+        `${formatProgressLine(summary)}; ${summary.tasksSkipped} tasks already done\n`,
+    );
+    if (summary.inputErrors > 0) {
+      process.stderr.write(`reword: ${summary.inputErrors} input records were skipped; see 'reword stats --ledger ${config.ledger}'\n`);
+    }
+    if (summary.status === 'stopped_fatal') {
+      process.stderr.write(`reword: stopped: ${summary.fatalError ?? 'fatal provider error'}\n`);
+      process.exitCode = ExitCode.fatalProvider;
+    } else if (summary.status === 'interrupted') {
+      process.exitCode = ExitCode.interrupted;
+    }
+  } catch (err) {
+    reporter.stop();
+    if (isUsageError(err)) {
+      process.stderr.write(`reword run: ${err.message}\n`);
+      process.exitCode = ExitCode.usage;
+      return;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function runCommand(): Command {
+  const cmd = new Command('run').description('rephrase the inputs in the given styles, judge each candidate, record everything in the ledger');
+  addRunOptions(cmd).addOption(
+    new Option('--progress <mode>', 'progress display: live bar on a terminal, periodic lines otherwise').choices(['auto', 'bar', 'plain', 'none']).default('auto'),
+  );
+  return cmd.action(runAction);
+}

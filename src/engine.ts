@@ -1,0 +1,241 @@
+import { readFileSync } from 'node:fs';
+import { chunkDocument } from './chunk.js';
+import { ConfigError, type RunConfig } from './config.js';
+import { resolveEvaluators } from '../evaluators/index.js';
+import { judgeCandidate } from './judge.js';
+import { openLedger } from './ledger/open-ledger.js';
+import { beginRun, finishRun, type RunStatus } from './ledger/runs.js';
+import { LedgerWriter, type AttemptRecord } from './ledger/writer.js';
+import { EndpointPool } from './pool/pool.js';
+import { loadStyles, renderMessages } from './prompts.js';
+import { createOpenAIProvider } from './providers/openai.js';
+import { AuthError } from './providers/errors.js';
+import { makeRedactor } from './redact.js';
+import { sampleTask, type SamplingPolicy, type SamplingResult } from './rejection-sampling.js';
+import { assertInputsReadable, readSources } from './sources/read-sources.js';
+import { taskKey } from './task-key.js';
+import type { Chunk, InputError, Provider, Style } from './types.js';
+import { rewordVersion } from './version.js';
+
+export interface RunProgress {
+  documents: number;
+  inputErrors: number;
+  /** Tasks found so far (all of them once `readingDone`). */
+  tasksSeen: number;
+  /** Tasks already finished in the ledger before this run. */
+  tasksSkipped: number;
+  accepted: number;
+  rejected: number;
+  failed: number;
+  inFlight: number;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  readingDone: boolean;
+  elapsedMs: number;
+}
+
+export interface RunSummary extends RunProgress {
+  runId: number;
+  status: RunStatus;
+  /** Set when a fatal provider error stopped the run. */
+  fatalError?: string;
+}
+
+export interface RunHooks {
+  /** A custom provider (tests, embedding); default: the configured OpenAI-compatible endpoint. */
+  provider?: Provider;
+  /** Aborting it stops the run gracefully: no new work, in-flight requests get `stopGraceMs`. */
+  stopSignal?: AbortSignal;
+  onProgress?: (p: RunProgress) => void;
+  /** Each record that could not become a document (it is also recorded in the ledger). */
+  onInputError?: (e: InputError) => void;
+  progressIntervalMs?: number;
+  /** Environment to read the API key from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+interface PlannedStyle {
+  style: Style;
+  policy: SamplingPolicy;
+  evaluators: ReturnType<typeof resolveEvaluators>;
+}
+
+function planStyles(config: RunConfig): PlannedStyle[] {
+  const styles = loadStyles({ extraDir: config.promptsDir });
+  return config.styles.map((id) => {
+    const style = styles.get(id);
+    if (!style) {
+      throw new ConfigError(`unknown style '${id}': known styles are ${[...styles.keys()].join(', ')} (or add one with --prompts DIR)`);
+    }
+    return {
+      style,
+      evaluators: resolveEvaluators(style.evaluators),
+      policy: {
+        model: config.endpoint.model,
+        maxTokens: style.maxOutputTokens,
+        temperature: config.temperature ?? style.temperature ?? 0.7,
+        topP: config.topP,
+        candidates: config.candidates,
+        maxAttempts: config.maxAttempts,
+        baseSeed: config.seed,
+      },
+    };
+  });
+}
+
+/** Runs sources → chunker → tasks → pool → judge → ledger. Returns when every task is settled or the run stops. */
+export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
+  const env = hooks.env ?? process.env;
+  const apiKey = env[config.endpoint.apiKeyEnv];
+  const redact = makeRedactor([apiKey]);
+  const planned = planStyles(config);
+  await assertInputsReadable(config.inputs);
+
+  const provider =
+    hooks.provider ??
+    createOpenAIProvider({
+      baseUrl: config.endpoint.baseUrl,
+      apiKey,
+      apiKeyEnv: config.endpoint.apiKeyEnv,
+      timeoutMs: config.endpoint.timeoutMs,
+    });
+  const pool = new EndpointPool(provider, { concurrency: config.concurrency, rpm: config.rpm, maxRetries: config.maxRetries });
+
+  const db = openLedger(config.ledger);
+  const runId = beginRun(db, config.ledger, config, rewordVersion);
+  const inProgress = new Set<string>();
+  const writer = new LedgerWriter(db, { onCommit: (keys) => keys.forEach((k) => inProgress.delete(k)) });
+  for (const p of planned) writer.writePrompt(p.style, readFileSync(p.style.path, 'utf8'));
+  const lookupTask = db.prepare(`SELECT status, attempts FROM tasks WHERE task_key = ?`);
+
+  const started = Date.now();
+  const progress: RunProgress = {
+    documents: 0, inputErrors: 0, tasksSeen: 0, tasksSkipped: 0, accepted: 0, rejected: 0, failed: 0,
+    inFlight: 0, requests: 0, promptTokens: 0, completionTokens: 0, readingDone: false, elapsedMs: 0,
+  };
+  let stopping = false;
+  let fatalError: AuthError | undefined;
+  const stop = (): void => {
+    stopping = true;
+  };
+  hooks.stopSignal?.addEventListener('abort', stop, { once: true });
+  const abortInFlight = new AbortController();
+
+  // Enough tasks in flight to keep the pool's queue full, few enough to keep memory constant.
+  const maxActive = Math.max(4, config.concurrency * 2);
+  const active = new Set<Promise<void>>();
+
+  const deps = {
+    generate: (req: Parameters<EndpointPool['generate']>[0]) => {
+      progress.requests++;
+      return pool.generate(req, abortInFlight.signal).then((r) => {
+        progress.promptTokens += r.usage?.promptTokens ?? 0;
+        progress.completionTokens += r.usage?.completionTokens ?? 0;
+        return r;
+      });
+    },
+    record: (a: Omit<AttemptRecord, 'runId'>) => writer.addAttempt({ ...a, runId }),
+    stopping: () => stopping,
+    redact,
+  };
+
+  const tally = (r: SamplingResult): void => {
+    if (r === 'accepted') progress.accepted++;
+    else if (r === 'rejected') progress.rejected++;
+    else if (r === 'failed') progress.failed++;
+  };
+
+  const launch = (chunk: Chunk, p: PlannedStyle, key: string, prior: number): void => {
+    inProgress.add(key);
+    const job = sampleTask(
+      { key, style: p.style, source: chunk.text, sourceOffset: chunk.start, messages: renderMessages(p.style, chunk.text), priorAttempts: prior },
+      p.policy,
+      { ...deps, judge: (source, candidate, style) => judgeCandidate(source, candidate, style, p.evaluators) },
+    )
+      .then((r) => {
+        tally(r);
+        if (r === 'stopped') inProgress.delete(key);
+      })
+      .catch((err: unknown) => {
+        inProgress.delete(key);
+        if (err instanceof AuthError) {
+          fatalError ??= err;
+          stopping = true;
+          return;
+        }
+        throw err;
+      })
+      .finally(() => active.delete(job));
+    active.add(job);
+  };
+
+  const timer = hooks.onProgress
+    ? setInterval(() => {
+        progress.inFlight = pool.inFlight;
+        progress.elapsedMs = Date.now() - started;
+        hooks.onProgress?.({ ...progress });
+      }, hooks.progressIntervalMs ?? 1000)
+    : undefined;
+
+  let status: RunStatus = 'finished';
+  try {
+    reading: for await (const item of readSources(config.inputs, { textField: config.textField, idField: config.idField, stdinFormat: config.stdinFormat })) {
+      if (stopping) break;
+      if (item.kind === 'error') {
+        progress.inputErrors++;
+        writer.addInputError(runId, item.error);
+        hooks.onInputError?.(item.error);
+        continue;
+      }
+      const doc = item.doc;
+      progress.documents++;
+      writer.addSource(doc, runId);
+      for (const chunk of chunkDocument(doc, { maxTokens: config.chunkTokens })) {
+        writer.addChunk(doc.sha256, chunk);
+        for (const p of planned) {
+          const key = taskKey({ chunkSha256: chunk.sha256, promptSha256: p.style.sha256, model: p.policy.model, params: paramsOf(p.policy) });
+          progress.tasksSeen++;
+          const known = lookupTask.get(key) as { status: string; attempts: number } | undefined;
+          if (known?.status === 'accepted' || known?.status === 'rejected' || inProgress.has(key)) {
+            progress.tasksSkipped++;
+            continue;
+          }
+          writer.addTask({ taskKey: key, docSha256: doc.sha256, chunkStart: chunk.start, chunkEnd: chunk.end, style: p.style, model: p.policy.model, params: paramsOf(p.policy) });
+          while (active.size >= maxActive) await Promise.race(active);
+          if (stopping) break reading;
+          launch(chunk, p, key, known?.attempts ?? 0);
+        }
+      }
+    }
+    progress.readingDone = !stopping;
+    if (stopping && !fatalError) {
+      // Graceful stop: give requests in flight a bounded time, then abort them (they stay pending).
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.stopGraceMs).unref());
+      await Promise.race([Promise.allSettled([...active]), grace]);
+      abortInFlight.abort();
+    }
+    await Promise.allSettled([...active]);
+    while (active.size > 0) await Promise.allSettled([...active]);
+    if (fatalError) status = 'stopped_fatal';
+    else if (stopping) status = 'interrupted';
+  } catch (err) {
+    status = 'crashed';
+    abortInFlight.abort();
+    throw err;
+  } finally {
+    if (timer) clearInterval(timer);
+    hooks.stopSignal?.removeEventListener('abort', stop);
+    writer.flush();
+    finishRun(db, runId, status);
+    db.close();
+  }
+  progress.inFlight = 0;
+  progress.elapsedMs = Date.now() - started;
+  hooks.onProgress?.({ ...progress });
+  return { ...progress, runId, status, ...(fatalError ? { fatalError: redact(fatalError.message) } : {}) };
+}
+
+function paramsOf(policy: SamplingPolicy): Record<string, unknown> {
+  return { temperature: policy.temperature, top_p: policy.topP, max_tokens: policy.maxTokens };
+}

@@ -1,0 +1,138 @@
+// Named entities without a model: capitalised names ("Scott Johnson", "Bank of England"), acronyms ("BBC",
+// "U.S.") and capitalised single words inside a sentence ("France", "Mexican"). A capital at the start of
+// a sentence proves nothing, so a sentence-initial word counts only when the text also capitalises it
+// elsewhere, when it is an acronym, or when a name continues after it ("Scott White said").
+
+import { STOPWORDS, tokenize, type Token } from './content-words.js';
+
+export interface EntityMention {
+  /** The mention as written. */
+  text: string;
+  start: number;
+  end: number;
+  /** Normalised keys of the words that identify it (titles such as "Mr" or "Lord" left out). */
+  keys: string[];
+  kind: 'name' | 'acronym';
+}
+
+// Lower-case words that may sit inside a name: "Bank of England", "Ludwig van Beethoven", "Food & Drug".
+const CONNECTORS = new Set(['of', 'de', 'du', 'van', 'von', 'der', 'den', 'da', 'del', 'della', 'di', 'la', 'le', 'y', 'al', 'bin', 'ibn', 'el']);
+// Words that title a name without identifying it.
+export const TITLES: ReadonlySet<string> = new Set([
+  'mr', 'mrs', 'ms', 'miss', 'dr', 'prof', 'professor', 'sir', 'dame', 'lord', 'lady', 'st', 'saint', 'sr', 'jr',
+  'president', 'king', 'queen', 'prince', 'princess', 'gen', 'general', 'sen', 'senator', 'rep', 'gov', 'governor',
+  'capt', 'captain', 'col', 'lt', 'rev', 'judge', 'mayor', 'minister', 'chancellor', 'pope', 'father', 'the',
+]);
+// Capitalised words that are not names even inside a sentence: pronoun "I", days and months are kept as names.
+const NEVER_NAMES = new Set(['i', "i'm", "i've", "i'd", "i'll", 'ok', 'okay', 'tv']);
+
+function isNameToken(t: Token): boolean {
+  if (t.kind !== 'word' || !t.capitalised) return false;
+  const lower = t.raw.toLowerCase();
+  if (NEVER_NAMES.has(lower)) return false;
+  if (t.acronym) return true;
+  return !STOPWORDS.has(lower) || TITLES.has(lower);
+}
+
+/** Words capitalised somewhere other than a sentence start: the text itself says they are names. */
+function namesInsideSentences(tokens: readonly Token[]): Set<string> {
+  const names = new Set<string>();
+  for (const t of tokens) if (!t.afterBreak && isNameToken(t)) names.add(t.norm);
+  return names;
+}
+
+/** True when the text shows a capitalised word in lower case too: then a capital start proves nothing. */
+function lowerCaseUses(tokens: readonly Token[]): Set<string> {
+  const lower = new Set<string>();
+  for (const t of tokens) if (t.kind === 'word' && !t.capitalised) lower.add(t.norm);
+  return lower;
+}
+
+function joinable(text: string, prev: Token, next: Token): boolean {
+  const gap = text.slice(prev.end, next.start);
+  // Initials ("J. J. Johnson") join across a period; nothing else may stand between name words.
+  if (/^\.\s*$/.test(gap)) return prev.raw.length === 1;
+  return /^\s+$/.test(gap) || gap === '-' || /^\s*&\s*$/.test(gap);
+}
+
+/**
+ * Finds the named entities of a text. Pass `tokens` when the text is already tokenised. A text written all
+ * in lower case has no detectable names and yields none.
+ */
+export function findEntities(text: string, tokens: readonly Token[] = tokenize(text)): EntityMention[] {
+  const known = namesInsideSentences(tokens);
+  const lower = lowerCaseUses(tokens);
+  const mentions: EntityMention[] = [];
+  let run: Token[] = [];
+  const flush = () => {
+    while (run.length > 0 && !isNameToken(run[run.length - 1] as Token)) run.pop();
+    const first = run[0];
+    const last = run[run.length - 1];
+    if (first !== undefined && last !== undefined) {
+      const keys = run
+        .filter((t) => isNameToken(t) && !TITLES.has(t.raw.toLowerCase()))
+        .map((t) => t.norm);
+      if (keys.length > 0) {
+        mentions.push({
+          text: text.slice(first.start, last.end),
+          start: first.start,
+          end: last.end,
+          keys,
+          kind: run.length === 1 && first.acronym ? 'acronym' : 'name',
+        });
+      }
+    }
+    run = [];
+  };
+  // A capital at a sentence start marks a name only if the text capitalises the word elsewhere too, or a
+  // name word follows at once and the text never writes the word in lower case.
+  const startsName = (i: number, t: Token): boolean => {
+    if (!t.afterBreak || t.acronym || known.has(t.norm)) return true;
+    const next = tokens[i + 1];
+    const nameFollows = next !== undefined && isNameToken(next) && !TITLES.has(next.raw.toLowerCase()) && joinable(text, t, next);
+    return nameFollows && !lower.has(t.norm) && !STOPWORDS.has(t.raw.toLowerCase());
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    const prev = run[run.length - 1];
+    if (prev !== undefined && joinable(text, prev, t)) {
+      if (isNameToken(t)) {
+        run.push(t);
+        continue;
+      }
+      if (t.kind === 'number' && prev.kind === 'word') {
+        run.push(t); // "Apollo 11", "Windows 95"
+        continue;
+      }
+      const next = tokens[i + 1];
+      if (CONNECTORS.has(t.raw) && next !== undefined && isNameToken(next) && joinable(text, t, next)) {
+        run.push(t);
+        continue;
+      }
+    }
+    flush();
+    if (isNameToken(t) && startsName(i, t)) run.push(t);
+  }
+  flush();
+  return mentions;
+}
+
+/**
+ * A looser key for nationality and place words, so "Mexican" meets "Mexico" and "Canadian" meets "Canada"
+ * while "Austrian" and "Australian" stay apart.
+ */
+export function demonymKey(norm: string): string {
+  const base = norm.replace(/(?:ian|ean|an|ese|ish|i)$/, '');
+  const folded = (base.length >= 4 ? base : norm).replace(/[aeiouy]+$/, '');
+  return folded.length >= 4 ? folded : norm;
+}
+
+/** Initials of the capitalised runs of a text, so "BGS" is backed by "British Geological Survey". */
+export function initialisms(mentions: readonly EntityMention[]): Set<string> {
+  const out = new Set<string>();
+  for (const m of mentions) {
+    const words = m.text.split(/[\s-]+/).filter((w) => /^\p{Lu}/u.test(w));
+    if (words.length >= 2) out.add(words.map((w) => w[0]?.toLowerCase() ?? '').join(''));
+  }
+  return out;
+}

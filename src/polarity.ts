@@ -1,0 +1,147 @@
+// Polarity flips: the output states something its source states the other way round. Either a negation on
+// one side only ("could result in a loss" / "could not result in a loss"), or a word replaced by its
+// opposite ("easy to use" / "difficult to use"). A word is compared with the places in the source where
+// the same word stands among the same neighbours (at least one shared content word close by); a summary may
+// move a statement far from where the source made it, so all such places count, not only one span. A flip
+// is reported only when every matching place in the source disagrees with the output.
+
+import { antonymsOf, prefixNegated } from './antonyms.js';
+import type { Token } from './content-words.js';
+
+export interface PolarityFlip {
+  kind: 'negation' | 'antonym';
+  /** The output words involved, as written. */
+  output: string;
+  /** The source words they contradict, as written. */
+  source: string;
+}
+
+/** A tokenised text with, per content key, the positions of its tokens. */
+export interface PolarityText {
+  text: string;
+  tokens: readonly Token[];
+  positions: ReadonlyMap<string, readonly number[]>;
+}
+
+// "not only", "no doubt": a cue that negates nothing.
+const IDIOMS = new Set(['only', 'just', 'least', 'matter', 'doubt', 'sooner', 'less']);
+const CLAUSE_WORDS = new Set(['but', 'while', 'whereas', 'although', 'though', 'because', 'which', 'who', 'unless', 'however']);
+/** Content words after a cue that it negates. */
+const SCOPE = 1;
+/** Shared neighbours an opposite needs: a lone shared word is too often chance. */
+const ANTONYM_COMPANY = 2;
+/** Tokens either side that make up a word's company. */
+const RADIUS = 5;
+
+function clauseBreak(text: string, a: Token, b: Token): boolean {
+  return /[,;:.!?()"“”]/.test(text.slice(a.end, b.start));
+}
+
+/** For each token, whether a negation governs it: one of the first content words after a cue, same clause. */
+export function negatedTokens(text: string, tokens: readonly Token[]): Uint8Array {
+  const negated = new Uint8Array(tokens.length);
+  tokens.forEach((t, cue) => {
+    const next = tokens[cue + 1]?.raw.toLowerCase() ?? '';
+    // "failed to pay" negates like "did not pay"; "whether or not" and "not only" negate nothing.
+    const cueWord = t.negation || (t.norm === 'fail' && next === 'to');
+    if (!cueWord || IDIOMS.has(next) || tokens[cue - 1]?.raw.toLowerCase() === 'or') return;
+    let seen = 0;
+    for (let j = cue + 1; j < tokens.length && seen < SCOPE && j <= cue + 5; j++) {
+      const prev = tokens[j - 1];
+      const cur = tokens[j];
+      if (prev === undefined || cur === undefined || clauseBreak(text, prev, cur)) break;
+      if (CLAUSE_WORDS.has(cur.raw.toLowerCase())) break;
+      if (cur.content) {
+        negated[j] = 1;
+        seen++;
+      }
+    }
+  });
+  return negated;
+}
+
+function company(side: PolarityText, at: number, from = 0, to = side.tokens.length): Set<string> {
+  const out = new Set<string>();
+  for (let k = Math.max(from, at - RADIUS); k < Math.min(to, at + RADIUS + 1); k++) {
+    const t = side.tokens[k];
+    if (k !== at && t?.content) out.add(t.norm);
+  }
+  return out;
+}
+
+function shares(a: ReadonlySet<string>, side: PolarityText, at: number, least = 1): boolean {
+  let count = 0;
+  for (const n of company(side, at)) if (a.has(n) && ++count >= least) return true;
+  return false;
+}
+
+function phrase(side: { text: string; tokens: readonly Token[] }, at: number, negated: Uint8Array): string {
+  let from = at;
+  while (from > 0 && at - from < 4 && !side.tokens[from]?.negation && negated[at]) from--;
+  const a = side.tokens[from];
+  const b = side.tokens[at];
+  return a === undefined || b === undefined ? '' : side.text.slice(a.start, b.end);
+}
+
+/**
+ * Flips of the output tokens in [from, to) against the whole source. `sourceNegated` comes from
+ * negatedTokens over the source, computed once per source.
+ */
+export function findPolarityFlips(
+  output: PolarityText,
+  from: number,
+  to: number,
+  source: PolarityText,
+  sourceNegated: Uint8Array,
+  options: { antonyms: boolean } = { antonyms: true },
+): PolarityFlip[] {
+  const outputNegated = negatedTokens(output.text, output.tokens);
+  const flips: PolarityFlip[] = [];
+  const seen = new Set<string>();
+  const report = (flip: PolarityFlip) => {
+    const key = `${flip.kind}|${flip.output}|${flip.source}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      flips.push(flip);
+    }
+  };
+  for (let o = from; o < to; o++) {
+    const t = output.tokens[o];
+    if (t === undefined || !t.content) continue;
+    const near = company(output, o, from, to);
+    if (near.size === 0) continue;
+    const matches = (source.positions.get(t.norm) ?? []).filter((p) => shares(near, source, p));
+    if (matches.length > 0) {
+      const negatedHere = outputNegated[o] === 1;
+      if (matches.every((p) => (sourceNegated[p] === 1) !== negatedHere)) {
+        const p = matches[0] as number;
+        report({ kind: 'negation', output: phrase(output, o, outputNegated), source: phrase(source, p, sourceNegated) });
+      }
+      continue;
+    }
+    if (!options.antonyms || t.kind !== 'word') continue;
+    // The word stands nowhere in the source in this company: is its opposite there instead?
+    const opposites = new Set(antonymsOf(t.norm));
+    const base = prefixNegated(t.norm, source.positions);
+    if (base !== null) opposites.add(base);
+    for (const opposite of opposites) {
+      const p = (source.positions.get(opposite) ?? []).find((q) => shares(near, source, q, ANTONYM_COMPANY));
+      if (p === undefined) continue;
+      report({ kind: 'antonym', output: t.raw, source: source.tokens[p]?.raw ?? opposite });
+      break;
+    }
+    for (const prefixed of negatedForms(t.norm, source)) {
+      const p = (source.positions.get(prefixed) ?? []).find((q) => shares(near, source, q, ANTONYM_COMPANY));
+      if (p !== undefined) report({ kind: 'antonym', output: t.raw, source: source.tokens[p]?.raw ?? prefixed });
+    }
+  }
+  return flips;
+}
+
+const PREFIXES = ['un', 'in', 'im', 'il', 'ir', 'dis', 'non'];
+
+/** Source keys that are `norm` with a negating prefix ("able" → "unable"). */
+function negatedForms(norm: string, source: PolarityText): string[] {
+  if (norm.length < 4) return [];
+  return PREFIXES.map((p) => p + norm).filter((k) => source.positions.has(k));
+}

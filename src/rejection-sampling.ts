@@ -1,0 +1,137 @@
+import type { Judgement } from './judge.js';
+import type { AttemptRecord, AttributionRecord, CandidateRecord } from './ledger/writer.js';
+import { AuthError, ContextTooLongError, FatalError, RateLimitedError, TransientError } from './providers/errors.js';
+import { attemptSeed } from './task-key.js';
+import type { ChatMessage, GeneratedCandidate, GenerateRequest, GenerateResult, Style } from './types.js';
+
+export interface SamplingPolicy {
+  model: string;
+  maxTokens: number;
+  temperature: number;
+  topP?: number;
+  candidates: number;
+  maxAttempts: number;
+  baseSeed: number;
+}
+
+export interface SamplingTask {
+  key: string;
+  style: Style;
+  source: string;
+  /** Offset of `source` in its document, so attributions point into the document. */
+  sourceOffset: number;
+  messages: ChatMessage[];
+  /** Judged attempts already recorded by earlier runs. */
+  priorAttempts: number;
+}
+
+export interface SamplingDeps {
+  generate(req: GenerateRequest): Promise<GenerateResult>;
+  judge(source: string, candidate: GeneratedCandidate, style: Style): Promise<Judgement>;
+  record(attempt: Omit<AttemptRecord, 'runId'>): void;
+  /** True once the run is stopping: no new attempt starts. */
+  stopping(): boolean;
+  redact(text: string): string;
+}
+
+export type SamplingResult = 'accepted' | 'rejected' | 'failed' | 'stopped';
+
+/** Stable reason codes for requests that got no answer; `stats` counts failed tasks by them. */
+export function providerErrorCode(err: unknown): string {
+  if (err instanceof RateLimitedError) return 'rate_limited';
+  if (err instanceof ContextTooLongError) return 'context_too_long';
+  if (err instanceof AuthError) return 'auth_error';
+  if (err instanceof FatalError) return 'request_error';
+  if (err instanceof TransientError) return 'transient_error';
+  return 'internal_error';
+}
+
+function attributionsOf(j: Judgement, sourceOffset: number): AttributionRecord[] {
+  const v = j.verdicts.find((x) => x.evaluator === 'attribution');
+  const list = v?.details?.['attributions'];
+  if (!Array.isArray(list)) return [];
+  return list.map((a: { outputStart: number; outputEnd: number; sourceStart: number | null; sourceEnd: number | null; support: number }) => ({
+    outputStart: a.outputStart,
+    outputEnd: a.outputEnd,
+    sourceStart: a.sourceStart === null ? null : a.sourceStart + sourceOffset,
+    sourceEnd: a.sourceEnd === null ? null : a.sourceEnd + sourceOffset,
+    support: a.support,
+  }));
+}
+
+/**
+ * Draws candidates for one task until one passes the judge or the attempts are spent.
+ * Each attempt (and its outcome) is handed to `record` as one unit.
+ */
+export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, deps: SamplingDeps): Promise<SamplingResult> {
+  const params = { temperature: policy.temperature, top_p: policy.topP, max_tokens: policy.maxTokens, n: policy.candidates };
+  let attempts = task.priorAttempts;
+  while (attempts < policy.maxAttempts) {
+    if (deps.stopping()) return 'stopped';
+    const attemptNo = attempts + 1;
+    const seed = attemptSeed(policy.baseSeed, task.key, attemptNo);
+    const base = { taskKey: task.key, attemptNo, model: policy.model, params, seed };
+    let result: GenerateResult;
+    try {
+      result = await deps.generate({
+        messages: task.messages,
+        model: policy.model,
+        maxTokens: policy.maxTokens,
+        temperature: policy.temperature,
+        topP: policy.topP,
+        n: policy.candidates,
+        seed,
+      });
+    } catch (err) {
+      if (deps.stopping() && !(err instanceof AuthError)) return 'stopped';
+      const code = providerErrorCode(err);
+      const endpoint = err instanceof Error && 'endpoint' in err ? String(err.endpoint) : 'unknown';
+      deps.record({
+        ...base,
+        endpoint,
+        usage: null,
+        error: { code, message: deps.redact(err instanceof Error ? err.message : String(err)) },
+        candidates: [],
+        outcome: { status: 'failed', reasons: [code] },
+        attempts,
+      });
+      if (err instanceof AuthError) throw err;
+      return 'failed';
+    }
+    attempts = attemptNo;
+    const judgements = await Promise.all(result.candidates.map((c) => deps.judge(task.source, c, task.style)));
+    const candidates: CandidateRecord[] = result.candidates.map((c, i) => {
+      const j = judgements[i]!;
+      return { text: c.text, cleaned: j.cleaned, finishReason: c.finishReason, pass: j.pass, score: j.score, verdicts: j.verdicts };
+    });
+    const best = pickBestIndex(judgements);
+    const reasons = [...new Set(judgements.flatMap((j) => j.reasons))];
+    const outcome: AttemptRecord['outcome'] =
+      best !== undefined
+        ? { status: 'accepted', candidateIndex: best, attributions: attributionsOf(judgements[best]!, task.sourceOffset) }
+        : attempts >= policy.maxAttempts
+          ? { status: 'rejected', reasons }
+          : { status: 'pending' };
+    deps.record({
+      ...base,
+      endpoint: result.endpoint,
+      model: result.model || policy.model,
+      usage: result.usage,
+      latencyMs: result.latencyMs,
+      candidates,
+      outcome,
+      attempts,
+    });
+    if (outcome.status === 'accepted') return 'accepted';
+    if (outcome.status === 'rejected') return 'rejected';
+  }
+  return 'rejected';
+}
+
+function pickBestIndex(judgements: Judgement[]): number | undefined {
+  let best: number | undefined;
+  judgements.forEach((j, i) => {
+    if (j.pass && (best === undefined || j.score > judgements[best]!.score)) best = i;
+  });
+  return best;
+}

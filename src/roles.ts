@@ -1,0 +1,148 @@
+// Order-aware matching. Bag-of-words overlap cannot tell "Smith beat Jones" from "Jones beat Smith", nor
+// "born in Oakland, now lives in Redondo Beach" from the reverse; both use the same words. What changes is
+// the slot each word sits in: the words just before it ("beat _", "in _", "from _", sentence start).
+// A role swap is two words that have traded slots: each now sits where, in the source, the other one sat.
+
+import type { Token } from './content-words.js';
+
+export interface RoleSwap {
+  /** The two output words (as written) that took each other's place. */
+  first: string;
+  second: string;
+  /** The slots they traded, e.g. "beat _" and "^ _" (sentence start). */
+  firstSlot: string;
+  secondSlot: string;
+}
+
+// Determiners and possessives say nothing about a word's role; the slot looks past them.
+const TRANSPARENT = new Set(['however', 'also', 'then', 'thus', 'therefore', 'later', 'still', 'the', 'a', 'an', 'his', 'her', 'its', 'their', 'our', 'my', 'your', 'this', 'that', 'these', 'those']);
+const COORDINATORS = new Set(['and', 'or', 'nor', '&', 'plus']);
+// A one-word slot made of these is too common to identify a role on its own; the two-word slot decides.
+const WEAK_SLOTS = new Set(['of', 'and', 'or', 'to', 'for', 'as', 'is', 'was', 'are', 'were', 'be', 'been', 'has', 'have', 'had', 'with', 'that', 'which', 'who']);
+
+interface Slotted {
+  token: Token;
+  index: number;
+  near: string;
+  wide: string;
+}
+
+function slots(tokens: readonly Token[], sentenceStarts: ReadonlySet<number>): Slotted[] {
+  const out: Slotted[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t === undefined || !t.content) continue;
+    const before: string[] = [];
+    if (!sentenceStarts.has(i)) {
+      for (let j = i - 1; j >= 0 && before.length < 2; j--) {
+        const p = tokens[j];
+        if (p === undefined) break;
+        if (before.length > 0 || !TRANSPARENT.has(p.raw.toLowerCase())) before.push(p.kind === 'number' ? '#' : p.norm);
+        if (sentenceStarts.has(j)) break;
+      }
+    }
+    const nearest = before[0] ?? '^';
+    out.push({ token: t, index: i, near: nearest, wide: `${before[1] ?? '^'} ${nearest}` });
+  }
+  return out;
+}
+
+function addSlot(map: Map<string, Set<string>>, key: string, slot: string): void {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(slot);
+}
+
+/**
+ * Source words that are items of one list ("X and Y", "X, Y or Z"): their order carries no role. Items are
+ * close together, with only names, numbers or other items and a comma or a coordinator between them.
+ */
+function coordinated(tokens: readonly Token[], text: string, a: string, b: string): boolean {
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i]?.norm !== a) continue;
+    for (let j = Math.max(0, i - 8); j <= Math.min(tokens.length - 1, i + 8); j++) {
+      if (tokens[j]?.norm !== b || i === j) continue;
+      const [lo, hi] = i < j ? [i, j] : [j, i];
+      const loToken = tokens[lo];
+      const hiToken = tokens[hi];
+      if (loToken === undefined || hiToken === undefined) continue;
+      const between = text.slice(loToken.end, hiToken.start);
+      if (!/,|;|\b(?:and|or|nor)\b|&/.test(between)) continue;
+      let plain = true;
+      for (let k = lo + 1; k < hi && plain; k++) {
+        const t = tokens[k];
+        if (t === undefined) continue;
+        const word = t.raw.toLowerCase();
+        plain = t.capitalised || t.kind === 'number' || COORDINATORS.has(word) || TRANSPARENT.has(word) || hi - lo <= 3;
+      }
+      if (plain) return true;
+    }
+  }
+  return false;
+}
+
+/** Adjacent words reordered ("September 23" → "23 September", "girls selective" → "selective girls"). */
+function neighbours(x: { s: Slotted; slot: string }, y: { s: Slotted; slot: string }): boolean {
+  const mentions = (slot: string, t: Token) => slot.split(' ').includes(t.kind === 'number' ? '#' : t.norm);
+  return mentions(x.slot, y.s.token) || mentions(y.slot, x.s.token) || Math.abs(x.s.index - y.s.index) <= 1;
+}
+
+/** The slot that identifies a word's role: the word before it, or the two words before a weak one. */
+function slotOf(s: Slotted): string {
+  return WEAK_SLOTS.has(s.near) ? s.wide : s.near;
+}
+
+/**
+ * Finds pairs of output words that have traded slots relative to the source span: each sits where the other
+ * sat ("A beat B" → "B beat A"), or one took a slot that only the other held in the source while that
+ * other moved elsewhere. Words that keep a slot they had in the source are never reported, and neither are
+ * items of one list changing order.
+ */
+export function findRoleSwaps(
+  output: readonly Token[],
+  outputSentenceStarts: ReadonlySet<number>,
+  source: readonly Token[],
+  sourceSentenceStarts: ReadonlySet<number>,
+  sourceText: string,
+  /**
+   * Also report one-sided moves (a word taking a slot only another word held). Only sound when the output
+   * unit is a close rewrite of the span: in a summary, slots change for good reasons.
+   */
+  oneSided = false,
+): RoleSwap[] {
+  const slotsOfWord = new Map<string, Set<string>>();
+  const ownersOfSlot = new Map<string, Set<string>>();
+  for (const s of slots(source, sourceSentenceStarts)) {
+    const slot = slotOf(s);
+    addSlot(slotsOfWord, s.token.norm, slot);
+    addSlot(ownersOfSlot, slot, s.token.norm);
+  }
+  const displaced: Array<{ s: Slotted; slot: string }> = [];
+  for (const s of slots(output, outputSentenceStarts)) {
+    const known = slotsOfWord.get(s.token.norm);
+    const slot = slotOf(s);
+    if (known !== undefined && !known.has(slot)) displaced.push({ s, slot });
+  }
+  const swaps: RoleSwap[] = [];
+  const seen = new Set<string>();
+  for (const x of displaced) {
+    for (const y of displaced) {
+      const a = x.s.token.norm;
+      const b = y.s.token.norm;
+      if (a === b || x.slot === y.slot || neighbours(x, y)) continue;
+      if (!slotsOfWord.get(b)?.has(x.slot)) continue;
+      const mutual = slotsOfWord.get(a)?.has(y.slot) === true;
+      const owners = ownersOfSlot.get(x.slot);
+      const tookSoleSlot = oneSided && x.slot !== '^' && owners !== undefined && owners.size === 1;
+      if (!mutual && !tookSoleSlot) continue;
+      const key = [a, b].sort().join('\u0000');
+      if (seen.has(key) || coordinated(source, sourceText, a, b)) continue;
+      seen.add(key);
+      swaps.push({ first: x.s.token.raw, second: y.s.token.raw, firstSlot: `${x.slot} _`, secondSlot: `${y.slot} _` });
+    }
+  }
+  return swaps;
+}

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+
+/** Everything that changes what a request would return: a task with the same key is the same work. */
+export interface TaskIdentity {
+  chunkSha256: string;
+  promptSha256: string;
+  model: string;
+  params: Record<string, unknown>;
+}
+
+export function taskKey(t: TaskIdentity): string {
+  const params = Object.keys(t.params)
+    .sort()
+    .filter((k) => t.params[k] !== undefined)
+    .map((k) => [k, t.params[k]]);
+  return createHash('sha256')
+    .update(JSON.stringify([t.chunkSha256, t.promptSha256, t.model, params]))
+    .digest('hex');
+}
+
+/**
+ * A new seed for each attempt of a task, the same on every re-run, so an interrupted run that
+ * resumes asks the same questions an uninterrupted one would have.
+ */
+export function attemptSeed(baseSeed: number, key: string, attemptNo: number): number {
+  const h = createHash('sha256').update(`${baseSeed}:${key}:${attemptNo}`).digest();
+  return h.readUInt32BE(0) & 0x7fffffff;
+}

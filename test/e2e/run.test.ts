@@ -1,0 +1,233 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, runCli, spawnCli } from '../support/cli.js';
+import { faithfulRewrite, startFakeServer, type FakeReply, type FakeServer } from '../support/fake-server.js';
+
+interface Doc {
+  id: string;
+  text: string;
+}
+
+const corpus = readFileSync(new URL('../../../shared/corpus/wikipedia.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as Doc & { lang: string })
+  .filter((d) => d.lang === 'en');
+
+function firstSentence(text: string): string {
+  return text.split(/(?<=\.)\s/)[0]!;
+}
+
+/** What the fake model answers for each kind of bad answer, and the reason code the judge must give. */
+const badAnswers: Record<string, { reply: (source: string) => FakeReply; reason: string }> = {
+  empty: { reply: () => ({ contents: [''] }), reason: 'empty_output' },
+  truncated: { reply: (s) => ({ contents: [faithfulRewrite(s)], finishReason: 'length' }), reason: 'truncated' },
+  preamble: { reply: (s) => ({ contents: ['Sure! Here is the rewritten text:\n\n' + faithfulRewrite(s)] }), reason: 'preamble' },
+  refusal: { reply: (s) => ({ contents: ["I'm sorry, but I can't help with rewriting this text. " + faithfulRewrite(s)] }), reason: 'refusal' },
+  short: { reply: (s) => ({ contents: [firstSentence(faithfulRewrite(s))] }), reason: 'too_short' },
+  repetitive: {
+    reply: (s) => {
+      const line = firstSentence(faithfulRewrite(s));
+      return { contents: [Array.from({ length: Math.ceil(s.length / line.length) }, () => line).join('\n')] };
+    },
+    reason: 'degenerate_repetition',
+  },
+  copied: { reply: (s) => ({ contents: [s] }), reason: 'verbatim_copy' },
+  'novel-number': { reply: (s) => ({ contents: [faithfulRewrite(s) + ' The work cost 4,750,000 dollars in 1987.'] }), reason: 'novel_number' },
+};
+
+describe('reword run, end to end against a loopback server', () => {
+  let dir: string;
+  let server: FakeServer;
+  let input: string;
+  let ledger: string;
+  const kindBySource = new Map<string, string>();
+  const docs: Doc[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'reword-e2e-'));
+    const kinds = ['good', 'good', ...Object.keys(badAnswers)];
+    kinds.forEach((kind, i) => {
+      const d = corpus[i]!;
+      docs.push({ id: `${kind}-${i}`, text: d.text });
+      kindBySource.set(d.text, kind);
+    });
+    // Line 3 is broken on purpose: it is reported and every other line is still processed.
+    const lines = docs.map((d) => JSON.stringify(d));
+    lines.splice(2, 0, '{"id": "broken", "text": "unterminated');
+    input = join(dir, 'in.jsonl');
+    writeFileSync(input, lines.join('\n') + '\n');
+    ledger = join(dir, 'out.sqlite');
+    server = await startFakeServer({
+      respond: (req) => {
+        const kind = kindBySource.get(req.source);
+        if (!kind) return { status: 400, body: { error: { message: 'unexpected source' } } };
+        return kind === 'good' ? undefined : badAnswers[kind]!.reply(req.source);
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const runArgs = () => [
+    'run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'fake-model',
+    '--ledger', ledger, '--chunk-tokens', '4000', '--max-attempts', '2', '--progress', 'plain',
+  ];
+
+  it('accepts good answers, rejects each bad kind with its reason code, and reports the malformed line', async () => {
+    const r = await runCli(runArgs());
+    expect(r.stderr).toContain(`${input}:3`);
+    expect(r.code).toBe(0);
+    // Every bad answer is drawn twice with a new seed, then rejected; good ones are accepted at once.
+    expect(server.requestCount).toBe(2 + 2 * Object.keys(badAnswers).length);
+    const seeds = new Set(server.requests.map((q) => q.body.seed));
+    expect(seeds.size).toBe(server.requestCount);
+
+    const stats = JSON.parse((await runCli(['stats', '--ledger', ledger, '--json'])).stdout);
+    expect(stats.tasks).toMatchObject({ total: docs.length, accepted: 2, rejected: Object.keys(badAnswers).length, failed: 0, pending: 0 });
+    expect(stats.input_errors.by_code).toEqual({ malformed_json: 1 });
+    for (const [kind, { reason }] of Object.entries(badAnswers)) {
+      const trace = JSON.parse((await runCli(['trace', '--ledger', ledger, '--json', docs.find((d) => d.id.startsWith(kind + '-'))!.id])).stdout);
+      expect(trace[0].status, kind).toBe('rejected');
+      expect(trace[0].reasons, kind).toEqual([reason]);
+      expect(trace[0].attempts).toHaveLength(2);
+    }
+    const db = new Database(ledger, { readonly: true });
+    expect(db.prepare('SELECT path, line, code FROM input_errors').all()).toEqual([{ path: input, line: 3, code: 'malformed_json' }]);
+    db.close();
+  });
+
+  it('requests nothing new when the same command runs again', async () => {
+    const before = server.requestCount;
+    const r = await runCli(runArgs());
+    expect(r.code).toBe(0);
+    expect(server.requestCount).toBe(before);
+  });
+
+  it('exports accepted outputs that join back to their source lines', async () => {
+    const out = join(dir, 'rephrased.jsonl');
+    const r = await runCli(['export', '--ledger', ledger, '--out', out]);
+    expect(r.code).toBe(0);
+    const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records).toHaveLength(2);
+    const sourceLines = readFileSync(input, 'utf8').split('\n');
+    for (const rec of records) {
+      const line = JSON.parse(sourceLines[rec.metadata.source_line - 1]!) as Doc;
+      expect(line.id).toBe(rec.metadata.source_id);
+      expect(rec.metadata).toMatchObject({ source_path: input, style: 'wiki', kind: 'faithful', model: 'fake-model', attempts: 1 });
+      expect(line.text.slice(rec.metadata.chunk_start, rec.metadata.chunk_end).length).toBeGreaterThan(0);
+      expect(rec.text).toBe(faithfulRewrite(line.text.slice(rec.metadata.chunk_start, rec.metadata.chunk_end)));
+      expect(rec.metadata.prompt_sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+});
+
+describe('reword run, interrupted and resumed', () => {
+  it('stops on SIGINT with exit 130, and the next run finishes without requesting accepted work again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reword-int-'));
+    const server = await startFakeServer({ latencyMs: 150 });
+    try {
+      const input = join(dir, 'in.jsonl');
+      writeFileSync(input, corpus.slice(0, 20).map((d) => JSON.stringify({ id: d.id, text: d.text })).join('\n') + '\n');
+      const ledger = join(dir, 'l.sqlite');
+      const args = ['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'm', '--ledger', ledger, '--concurrency', '2', '--chunk-tokens', '4000', '--progress', 'none'];
+      const child = spawnCli(args);
+      const done = collect(child);
+      while (server.requestCount < 4) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGINT');
+      const first = await done;
+      expect(first.code).toBe(130);
+      expect(first.stderr).toContain('stopping');
+
+      const db = new Database(ledger, { readonly: true });
+      const acceptedBefore = db.prepare(`SELECT task_key FROM tasks WHERE status = 'accepted'`).all() as Array<{ task_key: string }>;
+      expect(acceptedBefore.length).toBeGreaterThan(0);
+      expect(acceptedBefore.length).toBeLessThan(20);
+      const acceptedSources = new Set(
+        (db.prepare(`SELECT c.text FROM tasks t JOIN chunks c ON c.id = t.chunk_id WHERE t.status = 'accepted'`).all() as Array<{ text: string }>).map((r) => r.text),
+      );
+      db.close();
+      const requestsBefore = server.requestCount;
+
+      const second = await runCli(args);
+      expect(second.code).toBe(0);
+      const resumed = server.requests.slice(requestsBefore);
+      expect(resumed.some((q) => acceptedSources.has(q.source))).toBe(false);
+
+      const db2 = new Database(ledger, { readonly: true });
+      expect(db2.prepare(`SELECT count(*) AS n FROM outputs`).get()).toEqual({ n: 20 });
+      expect(db2.prepare(`SELECT count(*) AS n FROM tasks WHERE status = 'accepted'`).get()).toEqual({ n: 20 });
+      expect(db2.prepare(`SELECT status FROM runs ORDER BY id`).all()).toEqual([{ status: 'interrupted' }, { status: 'finished' }]);
+      db2.close();
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('reword run, provider failures', () => {
+  it('stops with exit 3 on a rejected key, naming the endpoint and the variable but never the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reword-auth-'));
+    const key = 'sk-test-SECRET-abcdef0123456789';
+    const server = await startFakeServer({
+      respond: (req) => ({ status: 401, body: { error: { message: `Incorrect API key provided: ${req.headers.authorization}` } } }),
+    });
+    try {
+      const input = join(dir, 'in.jsonl');
+      writeFileSync(input, corpus.slice(0, 3).map((d) => JSON.stringify({ id: d.id, text: d.text })).join('\n') + '\n');
+      const ledger = join(dir, 'l.sqlite');
+      const r = await runCli(
+        ['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'm', '--ledger', ledger, '--api-key-env', 'MY_KEY', '--progress', 'plain'],
+        { env: { MY_KEY: key } },
+      );
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain(server.url.replace(/\/$/, ''));
+      expect(r.stderr).toContain('MY_KEY');
+      expect(r.stderr + r.stdout).not.toContain(key);
+      expect(readFileSync(ledger).includes(key)).toBe(false);
+      expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${key}`);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('retries 429 (honouring retry-after-ms) and 5xx, then accepts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reword-429-'));
+    let n = 0;
+    const server = await startFakeServer({
+      respond: () => {
+        n++;
+        if (n === 1) return { status: 429, headers: { 'retry-after-ms': '50' }, body: { error: { message: 'slow down' } } };
+        if (n === 2) return { status: 503, body: { error: { message: 'overloaded' } } };
+        return undefined;
+      },
+    });
+    try {
+      const input = join(dir, 'in.jsonl');
+      writeFileSync(input, JSON.stringify({ id: 'a', text: corpus[0]!.text }) + '\n');
+      const ledger = join(dir, 'l.sqlite');
+      const r = await runCli(['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'm', '--ledger', ledger, '--progress', 'none']);
+      expect(r.code).toBe(0);
+      expect(server.requestCount).toBe(3);
+      const stats = JSON.parse((await runCli(['stats', '--ledger', ledger, '--json'])).stdout);
+      expect(stats.tasks.accepted).toBe(1);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with exit 1 and a clear message for an input path that does not exist', async () => {
+    const r = await runCli(['run', '--input', '/nonexistent/x.jsonl', '--model', 'm', '--ledger', join(tmpdir(), 'never.sqlite')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('/nonexistent/x.jsonl');
+  });
+});

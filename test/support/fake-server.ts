@@ -1,0 +1,336 @@
+// A loopback OpenAI-compatible server for tests and benchmarks: a real node:http server, so requests cross
+// real sockets and the SDK's real parsing, timeouts and connection handling are exercised.
+//
+// By default it answers every chat completion with a faithful rewrite of the document in the prompt; a
+// `respond` callback scripts anything else (429s with headers, 5xx, malformed or truncated bodies, hangs).
+
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+
+const messagePartSchema = z.looseObject({ type: z.string(), text: z.string().optional() });
+
+const chatCompletionRequestSchema = z.looseObject({
+  model: z.string(),
+  messages: z
+    .array(
+      z.looseObject({
+        role: z.string(),
+        content: z.union([z.string(), z.array(messagePartSchema), z.null()]).optional(),
+      }),
+    )
+    .min(1),
+  n: z.number().int().min(1).max(128).optional(),
+  seed: z.number().int().optional(),
+  max_tokens: z.number().int().optional(),
+  temperature: z.number().optional(),
+  top_p: z.number().optional(),
+});
+
+export type ChatCompletionRequestBody = z.infer<typeof chatCompletionRequestSchema>;
+
+export interface FakeReply {
+  status?: number;
+  headers?: Record<string, string>;
+  /** Wait before answering; overrides the server's `latencyMs`. */
+  delayMs?: number;
+  /** JSON body sent as-is (an error body, or a hand-made completion). */
+  body?: unknown;
+  /** Sent verbatim, e.g. malformed JSON. */
+  rawBody?: string;
+  /** Accept the request and never answer. */
+  hang?: boolean;
+  /** Announce the full body length, send this many bytes of it, then destroy the socket. */
+  resetAfterBytes?: number;
+  /** A 200 completion with these choice texts (instead of the faithful rewrite). */
+  contents?: string[];
+  finishReason?: string;
+  omitUsage?: boolean;
+}
+
+export interface FakeRequestInfo {
+  /** 0-based arrival order. */
+  index: number;
+  body: ChatCompletionRequestBody;
+  /** Text between `<document>\n` and `\n</document>` in the last user message; '' when absent. */
+  source: string;
+  /** The `x-reword-style` request header, when a client sends one. */
+  style?: string;
+  headers: IncomingHttpHeaders;
+  /** Arrival time, ms since epoch. */
+  receivedAt: number;
+}
+
+export interface FakeServerOptions {
+  respond?: (req: FakeRequestInfo) => FakeReply | undefined | Promise<FakeReply | undefined>;
+  /** Delay before every answer, in ms. Default 0. */
+  latencyMs?: number;
+  /** Port to listen on; default 0 (any free port). */
+  port?: number;
+  /** Keep every request in `requests`. Default true; benchmarks turn it off to keep memory flat. */
+  recordRequests?: boolean;
+}
+
+export interface FakeServer {
+  /** `http://127.0.0.1:PORT/v1`, ready to be a base URL. */
+  url: string;
+  requests: FakeRequestInfo[];
+  /** Chat completion requests received so far (counted even when not recorded). */
+  readonly requestCount: number;
+  /** Chat completion requests received in the last `windowMs` (at most 60 000) milliseconds. */
+  recentRequestCount(windowMs?: number): number;
+  close(): Promise<void>;
+}
+
+const FAKE_MODEL_ID = 'fake-model';
+const ARRIVAL_WINDOW_MS = 60_000;
+
+export async function startFakeServer(opts: FakeServerOptions = {}): Promise<FakeServer> {
+  const requests: FakeRequestInfo[] = [];
+  // Arrival times of the last minute, oldest first; `arrivalsHead` skips expired ones without shifting.
+  let arrivals: number[] = [];
+  let arrivalsHead = 0;
+  let requestCount = 0;
+  const recordRequests = opts.recordRequests ?? true;
+
+  async function handleChatCompletion(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parsed = chatCompletionRequestSchema.safeParse(parseJson(await readRequestBody(req)));
+    if (!parsed.success) {
+      sendJson(res, 400, errorBody(400, `invalid chat completion request: ${parsed.error.issues[0]?.message ?? ''}`));
+      return;
+    }
+    const now = Date.now();
+    arrivals.push(now);
+    while ((arrivals[arrivalsHead] as number) <= now - ARRIVAL_WINDOW_MS) arrivalsHead++;
+    if (arrivalsHead > 4096 && arrivalsHead * 2 > arrivals.length) {
+      arrivals = arrivals.slice(arrivalsHead);
+      arrivalsHead = 0;
+    }
+    const styleHeader = req.headers['x-reword-style'];
+    const info: FakeRequestInfo = {
+      index: requestCount++,
+      body: parsed.data,
+      source: extractSource(parsed.data),
+      ...(typeof styleHeader === 'string' ? { style: styleHeader } : {}),
+      headers: req.headers,
+      receivedAt: now,
+    };
+    if (recordRequests) requests.push(info);
+
+    let reply: FakeReply;
+    try {
+      reply = (await opts.respond?.(info)) ?? {};
+    } catch (err) {
+      sendJson(res, 500, errorBody(500, `fake server respond() threw: ${String(err)}`));
+      return;
+    }
+    const delayMs = reply.delayMs ?? opts.latencyMs ?? 0;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (reply.hang || res.destroyed) return;
+
+    const status = reply.status ?? 200;
+    const payload = Buffer.from(replyPayload(reply, status, info), 'utf8');
+    const headers = { 'content-type': 'application/json', ...reply.headers, 'content-length': String(payload.length) };
+    res.writeHead(status, headers);
+    if (reply.resetAfterBytes !== undefined) {
+      res.write(payload.subarray(0, reply.resetAfterBytes), () => res.socket?.destroy());
+      return;
+    }
+    res.end(payload);
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route =
+      req.method === 'POST' && path === '/v1/chat/completions'
+        ? handleChatCompletion(req, res)
+        : req.method === 'GET' && path === '/v1/models'
+          ? Promise.resolve(sendJson(res, 200, modelList()))
+          : Promise.resolve(sendJson(res, 404, errorBody(404, `no route ${req.method} ${path}`)));
+    route.catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, errorBody(500, String(err)));
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    get requestCount() {
+      return requestCount;
+    },
+    recentRequestCount(windowMs = ARRIVAL_WINDOW_MS) {
+      const since = Date.now() - Math.min(windowMs, ARRIVAL_WINDOW_MS);
+      return arrivals.slice(arrivalsHead).filter((t) => t > since).length;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Hanging and keep-alive connections would otherwise hold close() open forever.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function replyPayload(reply: FakeReply, status: number, info: FakeRequestInfo): string {
+  if (reply.rawBody !== undefined) return reply.rawBody;
+  if (reply.body !== undefined) return JSON.stringify(reply.body);
+  if (status >= 400) return JSON.stringify(errorBody(status, `fake server error ${status}`));
+  const n = info.body.n ?? 1;
+  const texts = reply.contents ?? Array.from({ length: n }, () => faithfulRewrite(info.source));
+  return JSON.stringify(completionBody(info, texts, reply.finishReason ?? 'stop', !reply.omitUsage));
+}
+
+function completionBody(info: FakeRequestInfo, texts: string[], finishReason: string, withUsage: boolean): object {
+  const promptChars = info.body.messages.reduce((sum, m) => sum + messageText(m.content).length, 0);
+  const completionChars = texts.reduce((sum, t) => sum + t.length, 0);
+  const promptTokens = estimateTokens(promptChars);
+  const completionTokens = estimateTokens(completionChars);
+  return {
+    id: `chatcmpl-fake-${info.index}`,
+    object: 'chat.completion',
+    created: Math.floor(info.receivedAt / 1000),
+    model: info.body.model,
+    choices: texts.map((content, index) => ({
+      index,
+      message: { role: 'assistant', content, refusal: null },
+      logprobs: null,
+      finish_reason: finishReason,
+    })),
+    ...(withUsage
+      ? { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } }
+      : {}),
+  };
+}
+
+/** About four characters per token for English, as OpenAI's tokenizer guidance says. */
+function estimateTokens(chars: number): number {
+  return Math.max(1, Math.ceil(chars / 4));
+}
+
+const ERROR_TYPES: Record<number, { type: string; code: string | null }> = {
+  400: { type: 'invalid_request_error', code: null },
+  401: { type: 'invalid_request_error', code: 'invalid_api_key' },
+  403: { type: 'invalid_request_error', code: 'permission_denied' },
+  404: { type: 'invalid_request_error', code: 'model_not_found' },
+  429: { type: 'requests', code: 'rate_limit_exceeded' },
+};
+
+function errorBody(status: number, message: string): object {
+  const kind = ERROR_TYPES[status] ?? { type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null };
+  return { error: { message, type: kind.type, param: null, code: kind.code } };
+}
+
+function modelList(): object {
+  return { object: 'list', data: [{ id: FAKE_MODEL_ID, object: 'model', created: 0, owned_by: 'reword-fake-server' }] };
+}
+
+function sendJson(res: ServerResponse, status: number, body: object): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+async function readRequestBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function messageText(content: ChatCompletionRequestBody['messages'][number]['content']): string {
+  if (typeof content === 'string') return content;
+  if (!content) return '';
+  return content.map((part) => part.text ?? '').join('');
+}
+
+const DOC_OPEN = '<document>\n';
+const DOC_CLOSE = '\n</document>';
+
+function extractSource(body: ChatCompletionRequestBody): string {
+  const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
+  const text = messageText(lastUser?.content);
+  const start = text.indexOf(DOC_OPEN);
+  if (start < 0) return '';
+  const end = text.lastIndexOf(DOC_CLOSE);
+  if (end < start + DOC_OPEN.length) return '';
+  return text.slice(start + DOC_OPEN.length, end);
+}
+
+// ---- The default answer -------------------------------------------------------------------------------
+
+/** Words that carry no information a faithfulness check looks for; dropping them breaks verbatim runs. */
+const FILLER = new Set(['the', 'a', 'an', 'very', 'really', 'that', 'just', 'quite', 'actually', 'basically']);
+/** Capitalised filler is only dropped at the start of a sentence, where it cannot be part of a name. */
+const SENTENCE_INITIAL_FILLER = new Set(['The', 'An', 'Very', 'Really', 'Just', 'Actually', 'Basically']);
+/** Words a phrase can be cut before without splitting a name or a number from its unit. */
+const PIVOTS = new Set([
+  'in', 'on', 'at', 'during', 'with', 'for', 'by', 'from', 'after', 'before', 'since', 'because',
+  'while', 'when', 'and', 'but', 'or', 'which', 'who', 'where', 'into', 'over', 'under', 'through', 'to', 'of',
+]);
+const MAX_VERBATIM_WORDS = 7;
+const SENTENCE_END = /([.!?…]+["'”’)\]]*)$/;
+
+/**
+ * A deterministic stand-in for a faithful paraphrase: every sentence keeps its numbers, capitalised words and
+ * content words (so it traces to its source sentence) while filler is dropped and phrases are reordered so
+ * no run of 8 source words survives verbatim. Word case is never changed, so no "new" capitalised word appears.
+ */
+export function faithfulRewrite(source: string): string {
+  return source
+    .split('\n')
+    .map((line) => (line.trim() === '' ? line : splitSentences(line).map(rewriteSentence).join(' ')))
+    .join('\n');
+}
+
+function splitSentences(line: string): string[] {
+  return line.trim().split(/(?<=[.!?…]["'”’)\]]*)\s+/);
+}
+
+function rewriteSentence(sentence: string): string {
+  const endMatch = SENTENCE_END.exec(sentence);
+  const ending = endMatch?.[1] ?? '';
+  const body = sentence.slice(0, sentence.length - ending.length);
+  const clauses = body
+    .split(/,\s+/)
+    .map((clause, i) => reorderPhrase(dropFiller(clause.split(/\s+/).filter(Boolean), i === 0)))
+    .filter((words) => words.length > 0)
+    .map((words) => words.join(' '));
+  // Clauses in reverse order ("A, B, C." becomes "C, B, A."), so no two stay joined as they were.
+  return clauses.reverse().join(', ') + ending;
+}
+
+function dropFiller(words: string[], atSentenceStart: boolean): string[] {
+  const kept = words.filter((w, i) => !FILLER.has(w) && !(atSentenceStart && i === 0 && SENTENCE_INITIAL_FILLER.has(w)));
+  // A clause made only of filler ("that, ...") keeps its words rather than vanish.
+  return kept.length > 0 ? kept : words;
+}
+
+/** Splits long phrases at a pivot word and swaps the halves, recursively, until no part is 8 words long. */
+function reorderPhrase(words: string[]): string[] {
+  if (words.length <= MAX_VERBATIM_WORDS) return words;
+  const cut = pivotIndex(words);
+  return [...reorderPhrase(words.slice(cut)), ...reorderPhrase(words.slice(0, cut))];
+}
+
+function pivotIndex(words: string[]): number {
+  const middle = Math.floor(words.length / 2);
+  let best = -1;
+  for (let i = 2; i <= words.length - 2; i++) {
+    if (PIVOTS.has(words[i] as string) && (best < 0 || Math.abs(i - middle) < Math.abs(best - middle))) best = i;
+  }
+  return best < 0 ? middle : best;
+}
