@@ -24,6 +24,8 @@ export const attributionOptions = defineEvaluatorOptions(
     maxSpanSentences: z.number().int().min(1).max(8).default(3),
     /** Credit for a word found in the source outside the unit's span. Default 0.5. */
     elsewhereCredit: fraction().default(0.5),
+    /** Credit for a word the source lacks standing where a source word stood (a likely synonym). Default 0.5. */
+    substituteCredit: fraction().default(0.5),
     /** Reject a unit whose words traded roles relative to its span. Default true. */
     roleSwaps: z.boolean().default(true),
   }),
@@ -67,6 +69,7 @@ export const attribution: Evaluator = {
       shape: options.shape,
       maxSpanSentences: options.maxSpanSentences,
       elsewhereCredit: options.elsewhereCredit,
+      substituteCredit: options.substituteCredit,
     });
     const failing = units.filter((u) => u.support < options.min || (options.roleSwaps && u.swaps.length > 0));
     const details: AttributionDetails = {

@@ -3,7 +3,7 @@
 // without, n't, …) on one side only, or a word replaced by its opposite ("easy" → "difficult", "able" →
 // "unable"), rejects the candidate.
 import { z } from 'zod';
-import { attributeOutput, indexSource, type SourceIndex } from '../src/attribution.js';
+import { attributeOutput, indexSource, positionsOf, type SourceIndex } from '../src/attribution.js';
 import type { Token } from '../src/content-words.js';
 import { defineEvaluatorOptions } from '../src/evaluator-options.js';
 import { findPolarityFlips, negatedTokens, type PolarityFlip } from '../src/polarity.js';
@@ -39,17 +39,6 @@ function sourceNegations(index: SourceIndex): Uint8Array {
   return negated;
 }
 
-function positionsOf(tokens: readonly Token[]): Map<string, number[]> {
-  const positions = new Map<string, number[]>();
-  tokens.forEach((t, i) => {
-    if (!t.content) return;
-    const list = positions.get(t.norm);
-    if (list === undefined) positions.set(t.norm, [i]);
-    else list.push(i);
-  });
-  return positions;
-}
-
 function firstTokenAtOrAfter(tokens: readonly Token[], offset: number): number {
   let lo = 0;
   let hi = tokens.length;
@@ -59,6 +48,16 @@ function firstTokenAtOrAfter(tokens: readonly Token[], offset: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Token range of the sentences [start, end) covers, widened by one sentence each side. */
+function spanAround(index: SourceIndex, start: number, end: number): [number, number] {
+  const first = index.sentences.findIndex((s) => s.end > start);
+  let last = first;
+  while (last + 1 < index.sentences.length && (index.sentences[last + 1]?.start ?? Infinity) < end) last++;
+  const from = index.sentenceTokens[Math.max(0, first - 1)]?.[0] ?? 0;
+  const to = index.sentenceTokens[Math.min(index.sentences.length - 1, last + 1)]?.[1] ?? index.tokens.length;
+  return [from, to];
 }
 
 export const negationFlip: Evaluator = {
@@ -76,7 +75,7 @@ export const negationFlip: Evaluator = {
     for (const unit of units) {
       const from = firstTokenAtOrAfter(tokens, unit.outputStart);
       const to = firstTokenAtOrAfter(tokens, unit.outputEnd);
-      for (const flip of findPolarityFlips(output, from, to, sourceSide, sourceNegations(index), { antonyms: options.antonyms })) {
+      for (const flip of findPolarityFlips(output, from, to, sourceSide, sourceNegations(index), { antonyms: options.antonyms, span: spanAround(index, unit.sourceStart, unit.sourceEnd) })) {
         findings.push({ ...flip, sentence: unit.sentence, outputStart: unit.outputStart, outputEnd: unit.outputEnd });
       }
     }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { defineEvaluatorOptions } from '../src/evaluator-options.js';
 import type { Evaluator, Verdict } from '../src/types.js';
-import { encodeWordIds, internWords, ngramKey, tokenizeWords } from '../src/word-ngrams.js';
+import { extendNgramHash, finishNgramHash, NGRAM_HASH_START, NgramTable, scanWords, wordScanOf, type WordScan } from '../src/word-ngrams.js';
 
 const ID = 'repetition';
 
@@ -59,8 +59,8 @@ export const repetition: Evaluator = {
     if (text === '') return { evaluator: ID, pass: true, score: 1, reason: 'ok' };
 
     const measurements = lineMeasurements(text, options);
-    const words = tokenizeWords(text);
-    const long = words.length >= options.minWordsForNgramMeasures;
+    const words = wordScanOf(text);
+    const long = words.ids.length >= options.minWordsForNgramMeasures;
     if (long) measurements.push(...ngramMeasurements(words, text.length, options));
     const tripped = measurements.find((m) => m.value > m.threshold);
     if (tripped === undefined && !long) {
@@ -107,33 +107,49 @@ function lineMeasurements(text: string, options: RepetitionOptions): Measurement
   ];
 }
 
-function ngramMeasurements(words: readonly string[], textChars: number, options: RepetitionOptions): Measurement[] {
-  const encoded = encodeWordIds(internWords(words, new Map()));
-  // charsBefore[i] is the length of words[0..i), so an n-gram's characters are a difference of two entries.
-  const charsBefore = new Array<number>(words.length + 1);
-  charsBefore[0] = 0;
-  for (let i = 0; i < words.length; i++) charsBefore[i + 1] = charsBefore[i]! + words[i]!.length;
+function ngramMeasurements({ ids, lengths }: Readonly<WordScan>, textChars: number, options: RepetitionOptions): Measurement[] {
+  // charsBefore[i] is the length of words 0..i-1, so an n-gram's characters are a difference of two entries.
+  const charsBefore = new Int32Array(ids.length + 1);
+  for (let i = 0; i < ids.length; i++) charsBefore[i + 1] = charsBefore[i]! + lengths[i]!;
   const chars = (start: number, n: number) => charsBefore[start + n]! - charsBefore[start]!;
 
-  const measurements: Measurement[] = [];
-  for (const [n, max] of numberedEntries(options.maxTopNgramCharFraction)) {
-    measurements.push({ measure: `top_${n}gram_char_fraction`, value: topNgramChars(encoded, words.length, n, chars) / textChars, threshold: max });
+  // The running hash state of the n-gram at each position, extended one word at a time as n grows.
+  const states = new Int32Array(ids.length).fill(NGRAM_HASH_START);
+  let statesN = 0;
+  const hashesOf = (n: number): Int32Array => {
+    for (; statesN < n; statesN++) {
+      for (let i = 0; i + statesN < ids.length; i++) states[i] = extendNgramHash(states[i]!, ids[i + statesN]!);
+    }
+    return states;
+  };
+
+  const top = numberedEntries(options.maxTopNgramCharFraction).map(([n, threshold]) => ({ n, threshold, kind: 'top' as const }));
+  const duplicate = numberedEntries(options.maxDuplicateNgramCharFraction).map(([n, threshold]) => ({ n, threshold, kind: 'duplicate' as const }));
+  const values = new Map<string, number>();
+  for (const { n, kind } of [...top, ...duplicate].sort((a, b) => a.n - b.n)) {
+    const hashes = hashesOf(n);
+    const repeated = kind === 'top' ? topNgramChars(ids, n, hashes, chars) : duplicateNgramChars(ids, n, hashes, chars);
+    values.set(`${kind}_${n}`, repeated / textChars);
   }
-  for (const [n, max] of numberedEntries(options.maxDuplicateNgramCharFraction)) {
-    measurements.push({ measure: `duplicate_${n}gram_char_fraction`, value: duplicateNgramChars(encoded, words.length, n, chars) / textChars, threshold: max });
-  }
-  return measurements;
+  return [...top, ...duplicate].map(({ n, threshold, kind }) => ({
+    measure: `${kind}_${n}gram_char_fraction`,
+    value: values.get(`${kind}_${n}`)!,
+    threshold,
+  }));
 }
 
+type CharsOf = (start: number, n: number) => number;
+
+// Evaluation is synchronous, so one table serves every call.
+const table = new NgramTable();
+
 /** Characters covered by the most frequent n-gram (with the spaces between its words); 0 if none occurs twice. */
-function topNgramChars(encoded: string, wordCount: number, n: number, chars: (start: number, n: number) => number): number {
-  const counts = new Map<string, number>();
+function topNgramChars(ids: Int32Array, n: number, hashStates: Int32Array, chars: CharsOf): number {
+  table.reset(ids, n);
   let topCount = 1;
   let topStart = -1;
-  for (let i = 0; i + n <= wordCount; i++) {
-    const key = ngramKey(encoded, i, n);
-    const count = (counts.get(key) ?? 0) + 1;
-    counts.set(key, count);
+  for (let i = 0; i + n <= ids.length; i++) {
+    const count = table.countAt(table.add(i, finishNgramHash(hashStates[i]!)));
     if (count > topCount) {
       topCount = count;
       topStart = i;
@@ -143,17 +159,15 @@ function topNgramChars(encoded: string, wordCount: number, n: number, chars: (st
 }
 
 /** Characters in n-grams that repeat an earlier one; after a repeat the scan jumps past it, so overlaps count once. */
-function duplicateNgramChars(encoded: string, wordCount: number, n: number, chars: (start: number, n: number) => number): number {
-  const seen = new Set<string>();
+function duplicateNgramChars(ids: Int32Array, n: number, hashStates: Int32Array, chars: CharsOf): number {
+  table.reset(ids, n);
   let repeatedChars = 0;
   let i = 0;
-  while (i + n <= wordCount) {
-    const key = ngramKey(encoded, i, n);
-    if (seen.has(key)) {
+  while (i + n <= ids.length) {
+    if (table.countAt(table.add(i, finishNgramHash(hashStates[i]!))) > 1) {
       repeatedChars += chars(i, n);
       i += n;
     } else {
-      seen.add(key);
       i++;
     }
   }
@@ -166,9 +180,9 @@ const SENTENCE_BREAK = /(?<=[.!?。！？])\s+|\n+/;
 function repeatedSentence(text: string, minWords: number): string | undefined {
   const sentences = text
     .split(SENTENCE_BREAK)
-    .map((sentence) => ({ sentence: sentence.trim(), words: tokenizeWords(sentence) }))
+    .map((sentence) => ({ sentence: sentence.trim(), words: scanWords(sentence).ids }))
     .filter((s) => s.words.length > 0);
-  const keys = sentences.map((s) => s.words.join(' '));
+  const keys = sentences.map((s) => s.words.join(','));
   if (keys.length >= 2 && keys.every((key) => key === keys[0])) return sentences[0]!.sentence;
   const seen = new Set<string>();
   for (let i = 0; i < sentences.length; i++) {

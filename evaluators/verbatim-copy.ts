@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineEvaluatorOptions, fraction } from '../src/evaluator-options.js';
 import { memoizeRecent } from '../src/recent-memo.js';
 import type { Evaluator, Verdict } from '../src/types.js';
-import { encodeWordIds, internWords, ngramKey, tokenizeWords } from '../src/word-ngrams.js';
+import { NgramTable, wordScanOf } from '../src/word-ngrams.js';
 
 const ID = 'verbatim-copy';
 
@@ -18,32 +18,21 @@ export const verbatimCopyOptions = defineEvaluatorOptions(
   }),
 );
 
-/** The source's words as ids, and the set of its n-grams for each n asked so far. */
-interface SourceIndex {
-  vocabulary: Map<string, number>;
-  encoded: string;
-  wordCount: number;
-  ngramsByN: Map<number, Set<string>>;
-}
+/** A source's n-gram table for each n asked so far. */
+const sourceTables = memoizeRecent((_source: string) => new Map<number, NgramTable>());
 
-const indexSource = memoizeRecent((source: string): SourceIndex => {
-  const vocabulary = new Map<string, number>();
-  const words = tokenizeWords(source);
-  return { vocabulary, encoded: encodeWordIds(internWords(words, vocabulary)), wordCount: words.length, ngramsByN: new Map() };
-});
-
-function sourceNgrams(index: SourceIndex, n: number): Set<string> {
-  let ngrams = index.ngramsByN.get(n);
-  if (ngrams === undefined) {
-    ngrams = new Set();
-    for (let i = 0; i + n <= index.wordCount; i++) ngrams.add(ngramKey(index.encoded, i, n));
-    index.ngramsByN.set(n, ngrams);
+function sourceNgrams(source: string, n: number): NgramTable {
+  const tables = sourceTables(source);
+  let table = tables.get(n);
+  if (table === undefined) {
+    const { ids } = wordScanOf(source);
+    table = new NgramTable();
+    table.reset(ids, n);
+    for (let i = 0; i + n <= ids.length; i++) table.add(i);
+    tables.set(n, table);
   }
-  return ngrams;
+  return table;
 }
-
-// An id no source word has, for output words the source lacks: any n-gram holding it cannot match.
-const NOT_IN_SOURCE = 0xffffffff;
 
 export const verbatimCopy: Evaluator = {
   id: ID,
@@ -52,18 +41,16 @@ export const verbatimCopy: Evaluator = {
   parseOptions: (options) => verbatimCopyOptions.parse(options),
   evaluate(source, candidate, ctx): Verdict {
     const { max, n } = verbatimCopyOptions.parse(ctx.options);
-    const words = tokenizeWords(candidate);
-    const total = words.length - n + 1;
+    const { ids } = wordScanOf(candidate);
+    const total = ids.length - n + 1;
     if (total <= 0) return { evaluator: ID, pass: true, score: 1, reason: 'ok', details: { share: 0, max, n, ngrams: 0 } };
 
-    const index = indexSource(source);
-    const copiedNgrams = sourceNgrams(index, n);
-    const encoded = encodeWordIds(words.map((word) => index.vocabulary.get(word) ?? NOT_IN_SOURCE));
+    const sourceTable = sourceNgrams(source, n);
     let copied = 0;
     let run = 0;
     let longestRun = 0;
     for (let i = 0; i < total; i++) {
-      if (copiedNgrams.has(ngramKey(encoded, i, n))) {
+      if (sourceTable.lookup(ids, i) >= 0) {
         copied++;
         longestRun = Math.max(longestRun, ++run);
       } else {

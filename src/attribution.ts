@@ -3,7 +3,7 @@
 // Source sentences are indexed by content word, so a unit only ever looks at sentences sharing a word with
 // it: the cost grows with the words of the output, not with output × source.
 
-import { tokenize, type Token } from './content-words.js';
+import { normalizeWord, tokenize, type Token } from './content-words.js';
 import { memoizeRecent } from './recent-memo.js';
 import { findRoleSwaps, type RoleSwap } from './roles.js';
 import { splitSentences, splitUnits, type TextSpan, type UnitShape } from './sentences.js';
@@ -43,6 +43,12 @@ export interface AttributionOptions {
    * facts from far apart. Default 0.5.
    */
   elsewhereCredit?: number;
+  /**
+   * Credit (0..1) for a word the source lacks that stands between the same two words as a source word does
+   * ("a distressed digital start-up" for "a troubled digital start-up"): a substitute, often a synonym,
+   * rather than an addition. Default 0.5.
+   */
+  substituteCredit?: number;
 }
 
 export interface OutputAttribution {
@@ -65,6 +71,20 @@ export interface SourceIndex {
   readonly sentenceStarts: ReadonlySet<number>;
   /** Content key → indexes of its tokens, ascending. */
   readonly positions: ReadonlyMap<string, readonly number[]>;
+  /** "before after" for every word of the source: the slots a substitute word could fill. */
+  readonly slots: ReadonlySet<string>;
+}
+
+/** Content key → indexes of its tokens, ascending. */
+export function positionsOf(tokens: readonly Token[]): Map<string, number[]> {
+  const positions = new Map<string, number[]>();
+  tokens.forEach((token, i) => {
+    if (!token.content) return;
+    const list = positions.get(token.norm);
+    if (list === undefined) positions.set(token.norm, [i]);
+    else list.push(i);
+  });
+  return positions;
 }
 
 function buildSourceIndex(text: string): SourceIndex {
@@ -89,21 +109,30 @@ function buildSourceIndex(text: string): SourceIndex {
     sentenceTokens.push([from, t]);
     sentenceStarts.add(from);
   });
-  const positions = new Map<string, number[]>();
-  tokens.forEach((token, i) => {
-    if (!token.content) return;
-    const list = positions.get(token.norm);
-    if (list === undefined) positions.set(token.norm, [i]);
-    else list.push(i);
-  });
-  return { text, sentences, tokens, sentenceTokens, postings, sentenceStarts, positions };
+  const positions = positionsOf(tokens);
+  const slots = new Set<string>();
+  for (let i = 0; i < tokens.length; i++) slots.add(gapKey(tokens[i - 1], tokens[i + 1]));
+  return { slots, text, sentences, tokens, sentenceTokens, postings, sentenceStarts, positions };
 }
 
 /** The index of a source text; the few most recent sources are kept, since a task's candidates share one. */
 export const indexSource: (text: string) => SourceIndex = memoizeRecent(buildSourceIndex, 8);
 
+// Words that describe the source or the act of telling rather than state a fact about the world: "the
+// document discusses", "the speaker mentions", "Anna suggests". A summary is full of them and its source
+// need not contain them, so they neither need nor give support.
+const DISCOURSE = new Set(
+  `document article text transcript conversation dialogue dialog discussion chat podcast episode speaker host
+  guest author writer narrator summary passage excerpt report discuss talk mention describe explain highlight
+  outline focus include feature emphasize emphasise share express provide present state note say tell ask answer
+  suggest propose reply respond inform reveal explore address detail illustrate discuss various different several
+  topic aspect overall main key point idea listener reader viewer audience segment section part also detail
+  conversational tone additionally furthermore moreover`.split(/\s+/).filter(Boolean).map(normalizeWord),
+);
+
 function termWeight(t: Token): number {
   if (t.kind === 'number') return 2;
+  if (DISCOURSE.has(t.norm)) return 0;
   if (t.acronym || (t.capitalised && !t.afterBreak)) return 1.5;
   return 1;
 }
@@ -112,17 +141,29 @@ interface Term {
   norm: string;
   weight: number;
   raw: string;
+  /** Stands between two words that the source also has one word apart: a likely substitute for that word. */
+  inSlot: boolean;
 }
 
-function termsOf(tokens: readonly Token[]): Term[] {
+function gapKey(before: Token | undefined, after: Token | undefined): string {
+  return `${before?.norm ?? '^'} ${after?.norm ?? '$'}`;
+}
+
+function termsOf(tokens: readonly Token[], slots: ReadonlySet<string>): Term[] {
   const byNorm = new Map<string, Term>();
-  for (const t of tokens) {
-    if (!t.content) continue;
+  tokens.forEach((t, i) => {
+    // A lone letter is a broken contraction or an initial, not content.
+    if (!t.content || (t.kind === 'word' && t.raw.length < 2)) return;
     const weight = termWeight(t);
+    if (weight === 0) return;
+    const inSlot = slots.has(gapKey(tokens[i - 1], tokens[i + 1]));
     const known = byNorm.get(t.norm);
-    if (known === undefined) byNorm.set(t.norm, { norm: t.norm, weight, raw: t.raw });
-    else known.weight = Math.max(known.weight, weight);
-  }
+    if (known === undefined) byNorm.set(t.norm, { norm: t.norm, weight, raw: t.raw, inSlot });
+    else {
+      known.weight = Math.max(known.weight, weight);
+      known.inSlot ||= inSlot;
+    }
+  });
   return [...byNorm.values()];
 }
 
@@ -207,7 +248,7 @@ export function attributeUnit(
   const maxSpan = options.maxSpanSentences ?? 3;
   const elsewhere = options.elsewhereCredit ?? 0.5;
   const { tokens: unitTokens, offset } = tokensWithin(outputTokens, unit.start, unit.end);
-  const terms = termsOf(unitTokens);
+  const terms = termsOf(unitTokens, index.slots);
   const total = terms.reduce((sum, t) => sum + t.weight, 0);
   const { window, inSource } = bestWindow(index, terms, maxSpan);
   const base = { outputStart: unit.start, outputEnd: unit.end, sentence: unit.text };
@@ -220,7 +261,9 @@ export function attributeUnit(
   const sourceStart = firstSentence?.start ?? 0;
   const sourceEnd = lastSentence?.end ?? 0;
   const foundWeight = terms.reduce((sum, t, i) => sum + (inSource[i] ? t.weight : 0), 0);
-  const support = total === 0 ? 1 : (window.covered + elsewhere * (foundWeight - window.covered)) / total;
+  const substitute = options.substituteCredit ?? 0.5;
+  const slotted = terms.reduce((sum, t, i) => sum + (!inSource[i] && t.inSlot ? t.weight : 0), 0);
+  const support = total === 0 ? 1 : (window.covered + elsewhere * (foundWeight - window.covered) + substitute * slotted) / total;
 
   const [fromToken] = index.sentenceTokens[window.first] ?? [0, 0];
   const [, toToken] = index.sentenceTokens[window.last] ?? [0, 0];
@@ -272,7 +315,7 @@ let latest: { source: string; candidate: string; optionsKey: string; result: Out
  * negation and recall evaluators all look at the same candidate one after another.
  */
 export function attributeOutput(source: string, candidate: string, options: AttributionOptions = {}): OutputAttribution {
-  const optionsKey = `${options.shape ?? 'auto'}|${options.maxSpanSentences ?? 3}|${options.elsewhereCredit ?? 0.5}`;
+  const optionsKey = `${options.shape ?? 'auto'}|${options.maxSpanSentences ?? 3}|${options.elsewhereCredit ?? 0.5}|${options.substituteCredit ?? 0.5}`;
   if (latest !== null && latest.source === source && latest.candidate === candidate && latest.optionsKey === optionsKey) {
     return latest.result;
   }

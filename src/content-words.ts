@@ -38,6 +38,7 @@ export const STOPWORDS: ReadonlySet<string> = new Set(STOPWORD_LIST.split(/\s+/)
 
 export const NEGATION_CUES: ReadonlySet<string> = new Set([
   'not', "n't", 'no', 'never', 'without', 'nor', 'none', 'nobody', 'nothing', 'neither', 'cannot', 'nowhere',
+  'excluding', 'except',
 ]);
 
 // Past forms that suffix stripping cannot reach; mapped to the stem of their base form.
@@ -174,9 +175,23 @@ export function stem(word: string): string {
 
 /** Lower case, no diacritics, British spellings folded into American ones, then stemmed. */
 export function normalizeWord(raw: string): string {
-  let w = raw.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '').replace(/[’']/g, "'");
+  let norm = normalized.get(raw);
+  if (norm === undefined) {
+    norm = computeNorm(raw);
+    // Vocabulary is Zipfian: a bounded cache holds nearly every word a run meets.
+    if (normalized.size >= 200_000) normalized.clear();
+    normalized.set(raw, norm);
+  }
+  return norm;
+}
+
+const normalized = new Map<string, string>();
+
+function computeNorm(raw: string): string {
+  let w = raw.toLowerCase();
+  if (/[^\x00-\x7f]/.test(w)) w = w.normalize('NFD').replace(/\p{M}+/gu, '').replace(/’/g, "'");
   if (w.endsWith("'s")) w = w.slice(0, -2);
-  w = w.replace(/'/g, '');
+  if (w.includes("'")) w = w.replace(/'/g, '');
   const month = MONTHS[w];
   if (month !== undefined) w = month;
   if (w.length >= 6) w = w.replace(/is(e|ed|es|ing|ation|ations)$/, 'iz$1');
@@ -196,6 +211,8 @@ interface RawToken {
 }
 
 function splitContraction(t: RawToken): RawToken[] {
+  const last = t.raw.charCodeAt(t.raw.length - 1);
+  if (last !== 116 && last !== 84) return [t]; // no final "t": no "n't"
   const m = /^(.*?)(n['’]t)$/i.exec(t.raw);
   if (!m || m[1] === undefined || m[1].length === 0) return [t];
   const base = m[1].toLowerCase() === 'wo' ? 'will' : m[1].toLowerCase() === 'ca' ? 'can' : m[1];
@@ -206,24 +223,43 @@ function splitContraction(t: RawToken): RawToken[] {
   ];
 }
 
+const BREAK_CHARS = new Set(['.', '!', '?', ':', ';', '"', '“', '”', '\n', '•']);
+
+/** True when the text between two tokens ends a sentence or opens a new one (a list marker, a quote). */
+function breaksBetween(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (BREAK_CHARS.has(text[i] as string)) return true;
+  return from === 0 && /^\s*[-*]\s/.test(text.slice(from, to));
+}
+
+function isUpper(ch: string): boolean {
+  return ch !== ch.toLowerCase() && ch === ch.toUpperCase();
+}
+
 function makeToken(t: RawToken, text: string, prevEnd: number, first: boolean): Token {
-  const lower = t.raw.toLowerCase();
-  const numeral = parseNumeral(t.raw);
-  const gap = text.slice(prevEnd, t.start);
-  const afterBreak = first || BREAK_PATTERN.test(gap);
-  const capitalised = /^\p{Lu}/u.test(t.raw);
-  const acronym = t.raw.length >= 2 && /^\p{Lu}[\p{Lu}\d]*\p{Lu}[\p{Lu}\d]*$/u.test(t.raw);
-  const base = { start: t.start, end: t.end, raw: t.raw, capitalised, acronym, afterBreak };
-  if (numeral !== null) {
-    return { ...base, norm: canonicalNumber(numeral), kind: 'number', content: true, negation: false };
-  }
-  const word = UNITS[lower];
-  if (word !== undefined) {
-    return { ...base, norm: canonicalNumber(word), kind: 'number', content: true, negation: false };
+  const raw = t.raw;
+  const lower = raw.toLowerCase();
+  const afterBreak = first || breaksBetween(text, prevEnd, t.start);
+  const capitalised = isUpper(raw[0] ?? '');
+  const acronym = capitalised && raw.length >= 2 && raw === raw.toUpperCase() && raw !== lower && /\p{Lu}.*\p{Lu}/u.test(raw);
+  const code = raw.charCodeAt(0);
+  const numeral = code >= 48 && code <= 57 ? parseNumeral(raw) : null;
+  const unit = numeral === null ? UNITS[lower] : undefined;
+  if (numeral !== null || unit !== undefined) {
+    const norm = canonicalNumber(numeral ?? (unit as number));
+    return { start: t.start, end: t.end, raw, norm, kind: 'number', content: true, capitalised, acronym, negation: false, afterBreak };
   }
   const negation = NEGATION_CUES.has(lower);
-  const norm = lower === "n't" ? 'not' : normalizeWord(t.raw);
-  return { ...base, norm, kind: 'word', content: !STOPWORDS.has(lower) && !negation, negation };
+  const norm = lower === "n't" ? 'not' : normalizeWord(raw);
+  const content = !STOPWORDS.has(lower) && !negation;
+  return { start: t.start, end: t.end, raw, norm, kind: 'word', content, capitalised, acronym, negation, afterBreak };
+}
+
+function onlySpaceOrHyphen(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (c !== ' ' && c !== '-' && c !== '\t' && c !== '\n' && c !== '\u00a0') return false;
+  }
+  return true;
 }
 
 // "twenty seven" → 27, "5 million" → 5000000, "$5bn" → 5000000000: one number, one token.
@@ -231,17 +267,19 @@ function mergeNumberPhrases(tokens: Token[], text: string): Token[] {
   const out: Token[] = [];
   for (const t of tokens) {
     const prev = out[out.length - 1];
-    const adjacent = prev !== undefined && /^[\s-]*$/.test(text.slice(prev.end, t.start));
+    if (prev === undefined || prev.kind !== 'number' || !onlySpaceOrHyphen(text, prev.end, t.start)) {
+      out.push(t);
+      continue;
+    }
     const scale = SCALES[t.raw.toLowerCase()];
-    if (prev && adjacent && prev.kind === 'number' && scale !== undefined) {
+    if (scale !== undefined) {
       out[out.length - 1] = { ...prev, end: t.end, raw: text.slice(prev.start, t.end), norm: canonicalNumber(Number(prev.norm) * scale) };
       continue;
     }
-    const prevValue = prev ? Number(prev.norm) : NaN;
-    const value = Number(t.norm);
-    const tens = prev && UNITS[prev.raw.toLowerCase()] !== undefined && prevValue >= 20 && prevValue % 10 === 0;
-    if (prev && adjacent && tens && t.kind === 'number' && UNITS[t.raw.toLowerCase()] !== undefined && value < 10) {
-      out[out.length - 1] = { ...prev, end: t.end, raw: text.slice(prev.start, t.end), norm: canonicalNumber(prevValue + value) };
+    const prevValue = Number(prev.norm);
+    const tens = UNITS[prev.raw.toLowerCase()] !== undefined && prevValue >= 20 && prevValue < 100 && prevValue % 10 === 0;
+    if (tens && t.kind === 'number' && UNITS[t.raw.toLowerCase()] !== undefined && Number(t.norm) < 10) {
+      out[out.length - 1] = { ...prev, end: t.end, raw: text.slice(prev.start, t.end), norm: canonicalNumber(prevValue + Number(t.norm)) };
       continue;
     }
     out.push(t);
@@ -251,6 +289,8 @@ function mergeNumberPhrases(tokens: Token[], text: string): Token[] {
 
 /** Scale suffix glued to a currency amount: "$5bn", "£3.2m". */
 function splitCurrencySuffix(t: RawToken, text: string): RawToken[] {
+  const first = t.raw.charCodeAt(0);
+  if (first < 48 || first > 57) return [t];
   const m = /^(\d+(?:[.,]\d+)*)(bn|m|k|tn)$/i.exec(t.raw);
   if (!m || m[1] === undefined || m[2] === undefined || !/[$£€¥]\s*$/.test(text.slice(Math.max(0, t.start - 2), t.start))) return [t];
   const cut = t.start + m[1].length;

@@ -98,8 +98,8 @@ const huggingfaceEntrySchema = z
     /** An Inference Endpoint or TGI URL; unset = Inference Providers (router.huggingface.co) by model id. */
     base_url: httpUrl('https://xyz.us-east-1.aws.endpoints.huggingface.cloud').optional(),
     model: modelField('meta-llama/Llama-3.1-8B-Instruct'),
-    /** Variable holding the Hugging Face token. */
-    api_key_env: apiKeyEnvField.default('HF_TOKEN'),
+    /** Variable holding the Hugging Face token; default HF_TOKEN for Hugging Face hosts, none for other servers. */
+    api_key_env: apiKeyEnvField.optional(),
     ...commonFields,
   })
   .transform((e) => ({
@@ -107,9 +107,15 @@ const huggingfaceEntrySchema = z
     name: e.name ?? (e.base_url ? endpointNameFromUrl(e.base_url) : `huggingface:${e.model}`),
     baseUrl: e.base_url,
     model: e.model,
-    apiKeyEnv: e.api_key_env,
+    // A self-hosted TGI server is not sent the user's Hugging Face token unless the file asks for it.
+    apiKeyEnv: e.api_key_env ?? (e.base_url === undefined || isHuggingFaceHost(e.base_url) ? 'HF_TOKEN' : undefined),
     ...limitsOf(e),
   }));
+
+function isHuggingFaceHost(url: string): boolean {
+  const host = new URL(url).hostname;
+  return ['huggingface.co', 'huggingface.cloud', 'hf.space'].some((domain) => host === domain || host.endsWith(`.${domain}`));
+}
 
 const llamaCppEntrySchema = z
   .strictObject({
@@ -161,10 +167,13 @@ function limitsOf(e: {
 }
 
 export const endpointEntrySchema = z.discriminatedUnion('provider', [openaiEntrySchema, huggingfaceEntrySchema, llamaCppEntrySchema], {
-  error: (issue) =>
-    issue.input === undefined
+  error: (issue) => {
+    const entry = issue.input;
+    const given = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>).provider : entry;
+    return given === undefined
       ? `required: the backend, one of ${PROVIDER_NAMES.join(', ')} (e.g. provider: openai)`
-      : `expected one of ${PROVIDER_NAMES.join(', ')}`,
+      : `expected one of ${PROVIDER_NAMES.join(', ')}`;
+  },
 });
 
 export const endpointsConfigSchema = z
@@ -314,11 +323,11 @@ export function loadEndpointsConfig(path: string): EndpointsConfig {
   }
   const lineCounter = new LineCounter();
   // YAML 1.2 is a superset of JSON, so one parser reads both and reports positions the same way.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const lines = doc.errors.map((e) => {
       const at = e.linePos?.[0];
-      return `  ${at ? `line ${at.line}, column ${at.col}: ` : ''}${e.message.split('\n')[0]}`;
+      return `  ${at ? `line ${at.line}, column ${at.col}: ` : ''}${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
     });
     throw new ConfigError(`${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}:\n${lines.join('\n')}`);
   }

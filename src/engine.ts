@@ -116,8 +116,11 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   };
   let stopping = false;
   let fatalError: AuthError | undefined;
+  // Stopping closes the pool: queued requests are dropped (their tasks stay pending), requests in flight finish.
+  let poolClosed: Promise<void> | undefined;
   const stop = (): void => {
     stopping = true;
+    poolClosed ??= pool.close();
   };
   hooks.stopSignal?.addEventListener('abort', stop, { once: true });
   const abortInFlight = new AbortController();
@@ -161,7 +164,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
         inProgress.delete(key);
         if (err instanceof AuthError) {
           fatalError ??= err;
-          stopping = true;
+          stop();
           return;
         }
         throw err;
@@ -209,14 +212,14 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       }
     }
     progress.readingDone = !stopping;
-    if (stopping && !fatalError) {
-      // Graceful stop: give requests in flight a bounded time, then abort them (they stay pending).
+    if (stopping) {
+      // Graceful stop: requests in flight get a bounded time to finish and be recorded, then are aborted.
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.stopGraceMs).unref());
-      await Promise.race([Promise.allSettled([...active]), grace]);
+      await Promise.race([poolClosed, grace]);
       abortInFlight.abort();
     }
-    await Promise.allSettled([...active]);
     while (active.size > 0) await Promise.allSettled([...active]);
+    await pool.close();
     if (fatalError) status = 'stopped_fatal';
     else if (stopping) status = 'interrupted';
   } catch (err) {

@@ -5,11 +5,15 @@
 // move a statement far from where the source made it, so all such places count, not only one span. A flip
 // is reported only when every matching place in the source disagrees with the output.
 
-import { antonymsOf, prefixNegated } from './antonyms.js';
+import { antonymsOf, prefixNegated, setMatesOf } from './contrasts.js';
 import type { Token } from './content-words.js';
 
 export interface PolarityFlip {
-  kind: 'negation' | 'antonym';
+  /**
+   * `negation`: negated on one side only; `antonym`: an opposite word; `contrast`: another member of a closed
+   * set (Friday for Tuesday); `restriction`: "only" where the source never restricts ("only life insurance").
+   */
+  kind: 'negation' | 'antonym' | 'contrast' | 'restriction';
   /** The output words involved, as written. */
   output: string;
   /** The source words they contradict, as written. */
@@ -26,6 +30,8 @@ export interface PolarityText {
 // "not only", "no doubt": a cue that negates nothing.
 const IDIOMS = new Set(['only', 'just', 'least', 'matter', 'doubt', 'sooner', 'less']);
 const CLAUSE_WORDS = new Set(['but', 'while', 'whereas', 'although', 'though', 'because', 'which', 'who', 'unless', 'however']);
+// "Only X" says "X and nothing else": a claim the source must make too, in some form.
+const RESTRICTORS = new Set(['only', 'solely', 'exclusively', 'merely', 'just', 'alone']);
 /** Content words after a cue that it negates. */
 const SCOPE = 1;
 /** Shared neighbours an opposite needs: a lone shared word is too often chance. */
@@ -93,7 +99,7 @@ export function findPolarityFlips(
   to: number,
   source: PolarityText,
   sourceNegated: Uint8Array,
-  options: { antonyms: boolean } = { antonyms: true },
+  options: { antonyms: boolean; span?: readonly [number, number] } = { antonyms: true },
 ): PolarityFlip[] {
   const outputNegated = negatedTokens(output.text, output.tokens);
   const flips: PolarityFlip[] = [];
@@ -105,8 +111,13 @@ export function findPolarityFlips(
       flips.push(flip);
     }
   };
+  const restricts = source.tokens.some((t) => RESTRICTORS.has(t.raw.toLowerCase()));
   for (let o = from; o < to; o++) {
     const t = output.tokens[o];
+    if (t !== undefined && !restricts && RESTRICTORS.has(t.raw.toLowerCase()) && t.raw.toLowerCase() !== 'just' && t.raw.toLowerCase() !== 'alone') {
+      const next = output.tokens[o + 1];
+      report({ kind: 'restriction', output: output.text.slice(t.start, next?.end ?? t.end), source: '' });
+    }
     if (t === undefined || !t.content) continue;
     const near = company(output, o, from, to);
     if (near.size === 0) continue;
@@ -119,21 +130,28 @@ export function findPolarityFlips(
       }
       continue;
     }
+    if (outputNegated[o] === 1 && options.span !== undefined) {
+      let any = false;
+      for (let k = options.span[0]; k < options.span[1]; k++) if (source.tokens[k]?.negation) any = true;
+      if (!any) report({ kind: 'negation', output: phrase(output, o, outputNegated), source: '' });
+    }
     if (!options.antonyms || t.kind !== 'word') continue;
-    // The word stands nowhere in the source in this company: is its opposite there instead?
+    // The word stands nowhere in the source in this company: is its opposite there instead, or another
+    // member of its closed set?
     const opposites = new Set(antonymsOf(t.norm));
     const base = prefixNegated(t.norm, source.positions);
     if (base !== null) opposites.add(base);
-    for (const opposite of opposites) {
-      const p = (source.positions.get(opposite) ?? []).find((q) => shares(near, source, q, ANTONYM_COMPANY));
-      if (p === undefined) continue;
-      report({ kind: 'antonym', output: t.raw, source: source.tokens[p]?.raw ?? opposite });
-      break;
-    }
-    for (const prefixed of negatedForms(t.norm, source)) {
-      const p = (source.positions.get(prefixed) ?? []).find((q) => shares(near, source, q, ANTONYM_COMPANY));
-      if (p !== undefined) report({ kind: 'antonym', output: t.raw, source: source.tokens[p]?.raw ?? prefixed });
-    }
+    for (const prefixed of negatedForms(t.norm, source)) opposites.add(prefixed);
+    const flip = (candidates: Iterable<string>, kind: 'antonym' | 'contrast') => {
+      for (const other of candidates) {
+        const p = (source.positions.get(other) ?? []).find((q) => shares(near, source, q, ANTONYM_COMPANY));
+        if (p === undefined) continue;
+        report({ kind, output: t.raw, source: source.tokens[p]?.raw ?? other });
+        return true;
+      }
+      return false;
+    };
+    if (!flip(opposites, 'antonym')) flip(setMatesOf(t.norm), 'contrast');
   }
   return flips;
 }

@@ -1,4 +1,4 @@
-import type { Judgement } from './judge.js';
+import { pickBest, type Judgement } from './judge.js';
 import type { AttemptRecord, AttributionRecord, CandidateRecord } from './ledger/writer.js';
 import { AuthError, ContextTooLongError, FatalError, RateLimitedError, TransientError } from './providers/errors.js';
 import { attemptSeed } from './task-key.js';
@@ -104,7 +104,7 @@ export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, dep
       const j = judgements[i]!;
       return { text: c.text, cleaned: j.cleaned, finishReason: c.finishReason, pass: j.pass, score: j.score, verdicts: j.verdicts };
     });
-    const best = pickBestIndex(judgements);
+    const best = pickBest(judgements);
     const reasons = [...new Set(judgements.flatMap((j) => j.reasons))];
     const outcome: AttemptRecord['outcome'] =
       best !== undefined
@@ -128,10 +128,3 @@ export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, dep
   return 'rejected';
 }
 
-function pickBestIndex(judgements: Judgement[]): number | undefined {
-  let best: number | undefined;
-  judgements.forEach((j, i) => {
-    if (j.pass && (best === undefined || j.score > judgements[best]!.score)) best = i;
-  });
-  return best;
-}

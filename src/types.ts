@@ -143,6 +143,18 @@ export interface GenerateResult {
   endpoint: string;
   /** Model name as the backend reported it. */
   model: string;
+  /** What the server said is left of its rate limits (`x-ratelimit-*` headers), so the pool slows before a 429. */
+  rateLimit?: RateLimitStatus;
+}
+
+/** A server's own account of its rate limits after this request; fields it did not send are absent. */
+export interface RateLimitStatus {
+  remainingRequests?: number;
+  remainingTokens?: number;
+  /** Milliseconds until the request budget is full again. */
+  resetRequestsMs?: number;
+  /** Milliseconds until the token budget is full again. */
+  resetTokensMs?: number;
 }
 
 export interface Provider {

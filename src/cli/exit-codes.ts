@@ -4,6 +4,8 @@ export const ExitCode = {
   ok: 0,
   /** Usage, configuration or unreadable input. */
   usage: 1,
+  /** `verify` found problems in the ledger. */
+  ledgerProblems: 2,
   /** A fatal provider error (bad key, forbidden) stopped the run. */
   fatalProvider: 3,
   /** Interrupted (Ctrl-C); the next run resumes. */

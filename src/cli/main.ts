@@ -6,6 +6,7 @@ import { promptsCommand } from './prompts.js';
 import { runCommand } from './run.js';
 import { statsCommand } from './stats.js';
 import { traceCommand } from './trace.js';
+import { verifyCommand } from './verify.js';
 
 const program = new Command('reword')
   .description('Rephrase corpora for LLM pretraining with rejection sampling and full provenance')
@@ -15,6 +16,7 @@ const program = new Command('reword')
   .addCommand(statsCommand())
   .addCommand(traceCommand())
   .addCommand(exportCommand())
-  .addCommand(promptsCommand());
+  .addCommand(promptsCommand())
+  .addCommand(verifyCommand());
 
 await program.parseAsync(process.argv);

@@ -20,6 +20,7 @@ import {
   RateLimitedError,
   TransientError,
 } from './errors.js';
+import { rateLimitStatusFromHeaders } from './rate-limit-headers.js';
 import { retryAfterMsFromHeaders } from './retry-after.js';
 
 const optionsSchema = z.object({
@@ -158,6 +159,7 @@ export function createOpenAIProvider(input: OpenAIProviderOptions): Provider {
       const body = await readBody(response, controller.signal);
       const completion = parseCompletion(body);
       const choices = [...completion.choices].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+      const rateLimit = rateLimitStatusFromHeaders(response.headers);
       return {
         candidates: choices.map((c) => ({ text: c.message.content ?? '', finishReason: c.finish_reason ?? 'unknown' })),
         usage: completion.usage
@@ -166,6 +168,7 @@ export function createOpenAIProvider(input: OpenAIProviderOptions): Provider {
         latencyMs: performance.now() - started,
         endpoint,
         model: completion.model ?? req.model,
+        ...(rateLimit ? { rateLimit } : {}),
       };
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;

@@ -214,7 +214,7 @@ describe('reword run, provider failures', () => {
       const input = join(dir, 'in.jsonl');
       writeFileSync(input, JSON.stringify({ id: 'a', text: corpus[0]!.text }) + '\n');
       const ledger = join(dir, 'l.sqlite');
-      const r = await runCli(['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'm', '--ledger', ledger, '--progress', 'none']);
+      const r = await runCli(['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'm', '--ledger', ledger, '--chunk-tokens', '4000', '--progress', 'none']);
       expect(r.code).toBe(0);
       expect(server.requestCount).toBe(3);
       const stats = JSON.parse((await runCli(['stats', '--ledger', ledger, '--json'])).stdout);

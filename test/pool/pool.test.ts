@@ -103,22 +103,31 @@ describe('EndpointPool concurrency', () => {
 });
 
 describe('EndpointPool requests per minute', () => {
-  it('starts no more than rpm requests in any 60 s window', async () => {
+  it('starts no more than rpm requests in any 60 s window, spread evenly over it', async () => {
     const fake = scriptedProvider(() => Promise.resolve(result()));
-    const pool = new EndpointPool(fake.provider, { rpm: 60, concurrency: 500 });
+    const pool = new EndpointPool(fake.provider, { rpm: 60, concurrency: 500, windowMarginMs: 0 });
     const all = Array.from({ length: 130 }, () => track(pool.generate(request)));
 
     await vi.advanceTimersByTimeAsync(59_999);
-    expect(fake.starts).toHaveLength(60); // the 61st waits for the first minute to pass
-    await vi.advanceTimersByTimeAsync(1);
-    expect(fake.starts).toHaveLength(120);
-    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fake.starts).toHaveLength(60);
+    // One a second, not sixty at once and then a minute of silence: every window a server measures is full.
+    expect(fake.starts.slice(0, 5)).toEqual([0, 1000, 2000, 3000, 4000]);
+    await vi.advanceTimersByTimeAsync(70_001);
     expect(all.every((s) => s.settled)).toBe(true);
 
     for (const start of fake.starts) {
       const inWindow = fake.starts.filter((t) => t >= start && t < start + 60_000).length;
       expect(inWindow).toBeLessThanOrEqual(60);
+      if (start + 60_000 <= 130_000) expect(inWindow).toBe(60);
     }
+  });
+
+  it('by default paces over a window a second longer, so travel time cannot carry a request into a full server window', async () => {
+    const fake = scriptedProvider(() => Promise.resolve(result()));
+    const pool = new EndpointPool(fake.provider, { rpm: 5, concurrency: 50 });
+    for (let i = 0; i < 6; i++) void pool.generate(request);
+    await vi.advanceTimersByTimeAsync(61_000);
+    expect(fake.starts).toEqual([0, 12_200, 24_400, 36_600, 48_800, 61_000]);
   });
 
   it('paces a steady stream across window boundaries, not just in bursts', async () => {
@@ -340,7 +349,17 @@ describe('EndpointPool options', () => {
   const provider = scriptedProvider(() => Promise.resolve(result())).provider;
 
   it('applies the documented defaults', () => {
-    expect(new EndpointPool(provider).options).toEqual({ concurrency: 8, maxRetries: 6, baseDelayMs: 500, maxDelayMs: 60_000 });
+    expect(new EndpointPool(provider).options).toEqual({
+      concurrency: 8,
+      maxRetries: 6,
+      baseDelayMs: 500,
+      maxDelayMs: 60_000,
+      rateWindowMs: 60_000,
+      windowMarginMs: 1000,
+      circuitFailureThreshold: 5,
+      circuitCooldownMs: 1000,
+      circuitMaxCooldownMs: 30_000,
+    });
   });
 
   it.each([
@@ -349,6 +368,8 @@ describe('EndpointPool options', () => {
     [{ maxRetries: 1.5 }, /"maxRetries"/],
     [{ baseDelayMs: 2000, maxDelayMs: 1000 }, /"maxDelayMs"/],
     [{ concurency: 4 } as object, /"concurency"/],
+    [{ tpm: 0 }, /"tpm"/],
+    [{ circuitCooldownMs: 5000, circuitMaxCooldownMs: 1000 }, /"circuitMaxCooldownMs"/],
   ])('rejects %o naming the option', (options, message) => {
     expect(() => new EndpointPool(provider, options)).toThrow(message);
   });

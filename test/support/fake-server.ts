@@ -183,7 +183,9 @@ function replyPayload(reply: FakeReply, status: number, info: FakeRequestInfo): 
   if (reply.body !== undefined) return JSON.stringify(reply.body);
   if (status >= 400) return JSON.stringify(errorBody(status, `fake server error ${status}`));
   const n = info.body.n ?? 1;
-  const texts = reply.contents ?? Array.from({ length: n }, () => faithfulRewrite(info.source));
+  const asksForQuestions = info.body.messages.some((m) => messageText(m.content).includes('Question:'));
+  const answer = asksForQuestions ? faithfulQuestionAnswers : faithfulRewrite;
+  const texts = reply.contents ?? Array.from({ length: n }, () => answer(info.source));
   return JSON.stringify(completionBody(info, texts, reply.finishReason ?? 'stop', !reply.omitUsage));
 }
 
@@ -294,6 +296,22 @@ export function faithfulRewrite(source: string): string {
     .split('\n')
     .map((line) => (line.trim() === '' ? line : splitSentences(line).map(rewriteSentence).join(' ')))
     .join('\n');
+}
+
+/**
+ * The stand-in for a question–answer style (a prompt that asks for `Question:` lines): one pair per source
+ * sentence, the answer being that sentence's faithful rewrite and the question built from its own words.
+ */
+export function faithfulQuestionAnswers(source: string): string {
+  return source
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap(splitSentences)
+    .map((sentence) => {
+      const topic = sentence.split(/\s+/).slice(0, 3).join(' ').replace(/[^\p{L}\p{N}\s'-]/gu, '');
+      return `Question: What is said about ${topic}?\nAnswer: ${rewriteSentence(sentence)}`;
+    })
+    .join('\n\n');
 }
 
 function splitSentences(line: string): string[] {

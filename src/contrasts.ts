@@ -1,6 +1,9 @@
-// Common English opposites, for catching a rewrite that says the reverse of its source with a different
-// word ("prices rose" → "prices fell"). A general list, not drawn from any evaluation set: it should make
-// sense for any text. Words are compared after normalisation (see normalizeWord), so forms need not be listed.
+// Words that exclude each other, for catching a rewrite that changes a fact by changing one word: opposites
+// ("prices rose" → "prices fell") and members of one closed set ("on Tuesday" → "on Friday", "by train" →
+// "by plane", "charged with murder" → "charged with manslaughter"). General lists, not drawn from any
+// evaluation set: they should make sense for any text. Words are compared after normalisation (see
+// normalizeWord), so inflected forms need not be listed. A set lists only words no member is a kind of:
+// "phone" and "smartphone" would not belong together.
 
 import { normalizeWord } from './content-words.js';
 
@@ -38,8 +41,67 @@ most least|more less|more fewer|plenty shortage|abundant scarce|minimal maximal|
 agreed refused|supported opposed|included excluded|added removed|started ended|began ended|rejected accepted
 internal external|inward outward|incoming outgoing|bullish bearish|boom bust|expansion recession|inflation deflation
 legal unlawful|lawful unlawful|formal informal|official unofficial|natural artificial|real fake|genuine fake
+specific general|partial complete|partial full|partial total|current former|interesting boring|exciting boring
+rare common|rarely commonly|frequent rare|regular irregular|continuous intermittent|constant occasional|before after
+cheap costly|expensive affordable|modern traditional|conventional unconventional|typical atypical|normal abnormal
+polite rude|kind cruel|generous stingy|brave cowardly|calm nervous|relaxed stressed|relaxing stressful|patient impatient
 honest dishonest|loyal disloyal|obey disobey|trust distrust|approve disapprove|satisfied dissatisfied|comfortable uncomfortable
 `;
+
+// One closed set per line: any member written where the source has another is a different fact.
+const SETS = `
+monday tuesday wednesday thursday friday saturday sunday
+january february march april may june july august september october november december
+spring summer autumn winter
+north south east west northeast northwest southeast southwest
+red blue green yellow black white orange purple pink brown grey gray
+mother father son daughter brother sister uncle aunt nephew niece grandfather grandmother grandson granddaughter husband wife cousin
+daily weekly monthly yearly annual hourly quarterly
+morning afternoon evening night midnight noon dawn dusk
+breakfast lunch dinner supper brunch
+phone computer laptop tablet television radio
+car bus train plane truck bicycle motorcycle boat ship taxi tram subway helicopter
+airport station harbour harbor port
+school mosque church temple synagogue hospital university college prison court hotel restaurant museum library stadium theatre theater airport factory farm
+tea coffee beer wine water milk juice soda whisky vodka
+cheese butter milk bread egg meat rice pasta fish chicken beef pork
+football soccer basketball tennis cricket rugby golf baseball hockey volleyball boxing swimming cycling athletics
+federal provincial municipal
+doctor nurse teacher lawyer engineer firefighter soldier farmer chef pilot journalist accountant dentist hairdresser plumber electrician architect pharmacist priest
+dog cat horse cow pig sheep goat rabbit mouse rat lion tiger bear wolf fox deer elephant monkey
+dollar euro pound yen rupee yuan franc peso rouble ruble
+second minute hour day week month year decade century
+millimetre millimeter centimetre centimeter metre meter kilometre kilometer mile inch foot yard
+gram kilogram tonne ounce
+murder manslaughter assault robbery theft burglary fraud rape kidnapping arson
+arrested charged convicted acquitted sentenced released
+gold silver bronze
+bachelor master doctorate
+singer actor actress dancer painter writer poet composer director producer
+`;
+
+function buildSets(): Map<string, Set<string>> {
+  const table = new Map<string, Set<string>>();
+  for (const line of SETS.split('\n')) {
+    const members = line.trim().split(/\s+/).filter(Boolean).map(normalizeWord);
+    for (const a of members) {
+      let set = table.get(a);
+      if (set === undefined) {
+        set = new Set();
+        table.set(a, set);
+      }
+      for (const b of members) if (b !== a && !a.includes(b) && !b.includes(a)) set.add(b);
+    }
+  }
+  return table;
+}
+
+const SET_TABLE = buildSets();
+
+/** Normalised words of the closed sets `norm` belongs to, other than itself (empty when none). */
+export function setMatesOf(norm: string): ReadonlySet<string> {
+  return SET_TABLE.get(norm) ?? EMPTY;
+}
 
 function buildTable(): Map<string, Set<string>> {
   const table = new Map<string, Set<string>>();
