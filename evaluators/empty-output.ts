@@ -10,7 +10,7 @@ export const emptyOutputOptions = defineEvaluatorOptions(ID, z.strictObject({}))
 // Zero-width characters and the BOM are not \s in JavaScript, but an answer made only of them is still empty.
 const VISIBLE = /[^\s\u200B-\u200D\u2060\uFEFF]/u;
 
-export const emptyOutput: Evaluator = {
+export const emptyOutput = {
   id: ID,
   tier: 0,
   appliesTo: () => true,
@@ -24,7 +24,7 @@ export const emptyOutput: Evaluator = {
     if (!VISIBLE.test(candidate)) return fail('empty_output', details);
     return { evaluator: ID, pass: true, score: 1, reason: 'ok' };
   },
-};
+} satisfies Evaluator;
 
 function fail(reason: string, details: Record<string, unknown>): Verdict {
   return { evaluator: ID, pass: false, score: 0, reason, details };

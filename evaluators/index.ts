@@ -3,18 +3,30 @@
 import type { ResolvedEvaluator } from '../src/judge.js';
 import type { Evaluator, EvaluatorRef } from '../src/types.js';
 import { answerPrefix } from './answer-prefix.js';
+import { attribution } from './attribution.js';
 import { emptyOutput } from './empty-output.js';
+import { language } from './language.js';
 import { lengthRatio } from './length-ratio.js';
+import { nearDuplicate } from './near-duplicate.js';
+import { negationFlip } from './negation-flip.js';
+import { novelEntities } from './novel-entities.js';
 import { novelNumbers } from './novel-numbers.js';
 import { preamble } from './preamble.js';
+import { recall } from './recall.js';
 import { repetition } from './repetition.js';
 import { verbatimCopy } from './verbatim-copy.js';
 
 export { answerPrefixOptions } from './answer-prefix.js';
+export { attributionOptions } from './attribution.js';
 export { emptyOutputOptions } from './empty-output.js';
+export { languageOptions } from './language.js';
 export { lengthRatioOptions } from './length-ratio.js';
+export { defaultNearDuplicateIndex, createNearDuplicateEvaluator, nearDuplicateOptions } from './near-duplicate.js';
+export { negationFlipOptions } from './negation-flip.js';
+export { novelEntitiesOptions } from './novel-entities.js';
 export { novelNumbersOptions } from './novel-numbers.js';
 export { preambleOptions } from './preamble.js';
+export { recallOptions } from './recall.js';
 export { repetitionOptions } from './repetition.js';
 export { verbatimCopyOptions } from './verbatim-copy.js';
 
@@ -26,6 +38,12 @@ const BUILTIN: readonly Evaluator[] = [
   novelNumbers,
   repetition,
   verbatimCopy,
+  novelEntities,
+  negationFlip,
+  attribution,
+  recall,
+  language,
+  nearDuplicate,
 ];
 
 export const builtinEvaluators: ReadonlyMap<string, Evaluator> = registryOf(BUILTIN);

@@ -15,7 +15,7 @@ export const lengthRatioOptions = defineEvaluatorOptions(
   }),
 );
 
-export const lengthRatio: Evaluator = {
+export const lengthRatio = {
   id: ID,
   tier: 0,
   appliesTo: () => true,
@@ -37,7 +37,7 @@ export const lengthRatio: Evaluator = {
     if (ratio > max) return { evaluator: ID, pass: false, score: max / ratio, reason: 'too_long', details };
     return { evaluator: ID, pass: true, score: 1, reason: 'ok', details };
   },
-};
+} satisfies Evaluator;
 
 function round(x: number): number {
   return Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x;

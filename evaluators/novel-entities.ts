@@ -2,10 +2,13 @@
 // Paris" for "arrested in Lyon"). Names are capitalised words and runs (see src/entities.ts); each word of a
 // name must occur in the source in any case, so "Johnson" is backed by "Scott Johnson" and "the bbc" backs
 // "BBC". Nationality words meet their country ("Mexican" / "Mexico"), and an acronym meets the initials of
-// a name the source spells out ("BGS" / "British Geological Survey").
+// a name the source spells out ("BGS" / "British Geological Survey"). In an output written all in lower
+// case, a word the source never uses right before the surname of someone the source names ("tim farron"
+// where the source has "Mr Farron") counts as a novel name.
 import { z } from 'zod';
+import { indexSource } from '../src/attribution.js';
 import { tokenize } from '../src/content-words.js';
-import { demonymKey, findEntities, initialisms, type EntityMention } from '../src/entities.js';
+import { demonymKey, findEntities, initialisms, isLowerCased, namesBeforeKnownNames, surnamesOf, type EntityMention } from '../src/entities.js';
 import { defineEvaluatorOptions } from '../src/evaluator-options.js';
 import { memoizeRecent } from '../src/recent-memo.js';
 import type { Evaluator, Verdict } from '../src/types.js';
@@ -23,12 +26,14 @@ export const novelEntitiesOptions = defineEvaluatorOptions(
 /** What a source backs: every word it uses, nationality keys, and the initials of its names. */
 interface SourceNames {
   words: Set<string>;
+  /** Words the source uses as people's surnames. */
+  surnames: Set<string>;
   demonyms: Set<string>;
   initials: Set<string>;
 }
 
 const sourceNames = memoizeRecent((source: string): SourceNames => {
-  const tokens = tokenize(source);
+  const tokens = indexSource(source).tokens;
   const words = new Set<string>();
   const demonyms = new Set<string>();
   for (const t of tokens) {
@@ -37,7 +42,7 @@ const sourceNames = memoizeRecent((source: string): SourceNames => {
   }
   const initials = initialisms(findEntities(source, tokens));
   for (const t of tokens) if (t.acronym) initials.add(t.raw.toLowerCase());
-  return { words, demonyms, initials };
+  return { words, surnames: surnamesOf(source, tokens), demonyms, initials };
 });
 
 const allowedWords = memoizeRecent((allowed: readonly string[]): Set<string> => {
@@ -64,8 +69,12 @@ export const novelEntities: Evaluator = {
   parseOptions: (options) => novelEntitiesOptions.parse(options),
   evaluate(source, candidate, ctx): Verdict {
     const options = novelEntitiesOptions.parse(ctx.options);
-    const mentions = findEntities(candidate);
+    const tokens = tokenize(candidate);
     const names = sourceNames(source);
+    // A lower-cased output hides its names; the source's capitals show where they are.
+    const mentions = isLowerCased(tokens)
+      ? namesBeforeKnownNames(candidate, tokens, names.surnames, names.words)
+      : findEntities(candidate, tokens);
     const allowed = allowedWords(options.allowed);
     const novel = mentions.filter((m) => !backed(m, names, allowed));
     const details = { entities: mentions.length, novel: [...new Set(novel.map((m) => m.text))] };

@@ -32,7 +32,7 @@ const sourceValues = memoizeRecent((source: string): Set<string> => {
   return values;
 });
 
-export const novelNumbers: Evaluator = {
+export const novelNumbers = {
   id: ID,
   tier: 0,
   appliesTo: () => true,
@@ -57,7 +57,7 @@ export const novelNumbers: Evaluator = {
       details: { novel: [...new Set(novel.map((mention) => mention.surface))], numbers: mentions.length },
     };
   },
-};
+} satisfies Evaluator;
 
 function canonicalAllowed(value: number | string): string {
   const match = PLAIN_NUMBER.exec(typeof value === 'number' ? String(value) : value);

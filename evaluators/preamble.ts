@@ -87,7 +87,9 @@ const CLOSING_RULES: readonly Rule[] = [
   {
     reason: 'meta_commentary',
     pattern: new RegExp(
-      String.raw`^(?:this|the|my) (?:${REWRITTEN} )?(?:rewrite|paraphrase|version|text above|version above) (?:preserves|keeps|maintains|retains|removes|omits|simplifies|captures|conveys|uses|avoids|is|has|was)\b`,
+      // "This simplified version keeps…", "The rewrite preserves…"; a bare "the revised version was" is content.
+      String.raw`^(?:(?:this|my) (?:${REWRITTEN} (?:version|text|passage|summary|rewrite|paraphrase)|rewrite|paraphrase)|the (?:rewrite|paraphrase|(?:rewritten|rephrased|paraphrased|reworded) (?:version|text|passage))|the (?:text|version) above) ` +
+        String.raw`(?:preserves|keeps|maintains|retains|removes|omits|simplifies|captures|conveys|uses|avoids|focuses|stays|is|has)\b`,
     ),
   },
   {
@@ -111,7 +113,7 @@ const ANYWHERE_RULES: readonly Rule[] = [
 const LEADING_DECORATION = /^[\s#>*_"'`•–—-]+/;
 const SENTENCE_END = /[.!?]["')\]*_]*\s+(?=\S)/g;
 
-export const preamble: Evaluator = {
+export const preamble = {
   id: ID,
   tier: 0,
   appliesTo: () => true,
@@ -152,7 +154,7 @@ export const preamble: Evaluator = {
       ok()
     );
   },
-};
+} satisfies Evaluator;
 
 function ok(): Verdict {
   return { evaluator: ID, pass: true, score: 1, reason: 'ok' };

@@ -48,7 +48,7 @@ interface Measurement {
   threshold: number;
 }
 
-export const repetition: Evaluator = {
+export const repetition = {
   id: ID,
   tier: 1,
   appliesTo: () => true,
@@ -70,19 +70,18 @@ export const repetition: Evaluator = {
       }
     }
 
-    const worst = measurements.reduce<Measurement | undefined>(
-      (acc, m) => (acc === undefined || m.value / m.threshold > acc.value / acc.threshold ? m : acc),
-      undefined,
-    );
+    // Line measures are always there, so there is always a worst measure.
+    const worst = measurements.reduce((a, b) => (b.value / b.threshold > a.value / a.threshold ? b : a));
     // Score falls from 1 (no repetition) to 0.5 at the threshold and to 0 at twice the threshold, so among
     // passing candidates the less repetitive one ranks higher.
-    const score = worst === undefined ? 1 : Math.max(0, 1 - worst.value / worst.threshold / 2);
+    const score = Math.max(0, 1 - worst.value / worst.threshold / 2);
     const reported = tripped ?? worst;
-    const details = reported === undefined ? undefined : { ...reported, value: round(reported.value) };
-    if (tripped !== undefined) return { evaluator: ID, pass: false, score, reason: 'degenerate_repetition', details };
-    return { evaluator: ID, pass: true, score, reason: 'ok', ...(details && { details }) };
+    const details = { ...reported, value: round(reported.value) };
+    return tripped !== undefined
+      ? { evaluator: ID, pass: false, score, reason: 'degenerate_repetition', details }
+      : { evaluator: ID, pass: true, score, reason: 'ok', details };
   },
-};
+} satisfies Evaluator;
 
 function lineMeasurements(text: string, options: RepetitionOptions): Measurement[] {
   const lines: string[] = [];

@@ -34,7 +34,7 @@ function sourceNgrams(source: string, n: number): NgramTable {
   return table;
 }
 
-export const verbatimCopy: Evaluator = {
+export const verbatimCopy = {
   id: ID,
   tier: 1,
   appliesTo: () => true,
@@ -70,4 +70,4 @@ export const verbatimCopy: Evaluator = {
       ? { evaluator: ID, pass: false, score: 1 - share, reason: 'verbatim_copy', details }
       : { evaluator: ID, pass: true, score: 1 - share, reason: 'ok', details };
   },
-};
+} satisfies Evaluator;

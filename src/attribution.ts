@@ -4,6 +4,7 @@
 // it: the cost grows with the words of the output, not with output × source.
 
 import { normalizeWord, tokenize, type Token } from './content-words.js';
+import { QUANTITY_WORDS } from './contrasts.js';
 import { memoizeRecent } from './recent-memo.js';
 import { findRoleSwaps, type RoleSwap } from './roles.js';
 import { splitSentences, splitUnits, type TextSpan, type UnitShape } from './sentences.js';
@@ -75,11 +76,11 @@ export interface SourceIndex {
   readonly slots: ReadonlySet<string>;
 }
 
-/** Content key → indexes of its tokens, ascending. */
+/** Content key → indexes of its tokens, ascending; quantity words ("more", "before") are kept too. */
 export function positionsOf(tokens: readonly Token[]): Map<string, number[]> {
   const positions = new Map<string, number[]>();
   tokens.forEach((token, i) => {
-    if (!token.content) return;
+    if (!token.content && !QUANTITY_WORDS.has(token.raw.toLowerCase())) return;
     const list = positions.get(token.norm);
     if (list === undefined) positions.set(token.norm, [i]);
     else list.push(i);
@@ -119,15 +120,18 @@ function buildSourceIndex(text: string): SourceIndex {
 export const indexSource: (text: string) => SourceIndex = memoizeRecent(buildSourceIndex, 8);
 
 // Words that describe the source or the act of telling rather than state a fact about the world: "the
-// document discusses", "the speaker mentions", "Anna suggests". A summary is full of them and its source
-// need not contain them, so they neither need nor give support.
+// document discusses", "the speaker mentions", "Anna suggests", "they agree to". Summaries, above all of
+// conversations, are full of them and their sources need not contain them, so they neither need nor give
+// support. What they report still does.
 const DISCOURSE = new Set(
   `document article text transcript conversation dialogue dialog discussion chat podcast episode speaker host
   guest author writer narrator summary passage excerpt report discuss talk mention describe explain highlight
   outline focus include feature emphasize emphasise share express provide present state note say tell ask answer
-  suggest propose reply respond inform reveal explore address detail illustrate discuss various different several
-  topic aspect overall main key point idea listener reader viewer audience segment section part also detail
-  conversational tone additionally furthermore moreover`.split(/\s+/).filter(Boolean).map(normalizeWord),
+  suggest propose reply respond inform reveal explore address detail illustrate various different several
+  topic aspect overall main key point idea listener reader viewer audience segment section part also
+  conversational tone additionally furthermore moreover recommend remind agree decide plan arrange promise offer
+  invite complain warn advise insist claim argue announce speak converse believe think feel want wish hope intend
+  try seem`.split(/\s+/).filter(Boolean).map(normalizeWord),
 );
 
 function termWeight(t: Token): number {

@@ -29,8 +29,6 @@ interface Unit extends Span {
 
 /** Chunks are packed to this share of the bound by estimate, so that most need a single count. */
 const AIM = 0.97;
-/** English prose runs near 4; the rate is relearned from every chunk counted. */
-const INITIAL_CHARS_PER_TOKEN = 4;
 
 /**
  * Splits a document into chunks of at most `maxTokens` tokens, in order, such that
@@ -60,9 +58,12 @@ export function* chunkDocument(doc: Pick<SourceDoc, 'id' | 'text'>, opts: ChunkO
 }
 
 function* packChunks(text: string, maxTokens: number): Generator<Span & { tokens: number }> {
-  let charsPerToken = INITIAL_CHARS_PER_TOKEN;
+  // Learned from the start of the document, then from every chunk counted: text statistics change slowly.
+  let charsPerToken = 4;
   const estimate = (start: number, end: number): number => (end - start) / charsPerToken;
   const target = AIM * maxTokens;
+  const opening = calibrate(text, maxTokens);
+  if (opening && opening.tokens > 0) charsPerToken = (opening.end - opening.start) / opening.tokens;
   const fresh = documentUnits(text, maxTokens, estimate);
   // Units given back by an overshooting chunk, or cut finer; a stack, so the next unit is on top.
   const returned: Unit[] = [];
@@ -73,7 +74,9 @@ function* packChunks(text: string, maxTokens: number): Generator<Span & { tokens
     const unit = returned.pop();
     if (unit) return unit;
     const pulled = fresh.next();
-    return pulled.done ? undefined : pulled.value;
+    if (pulled.done) return undefined;
+    if (opening && pulled.value.start === opening.start && pulled.value.end === opening.end) pulled.value.tokens = opening.tokens;
+    return pulled.value;
   };
 
   function* settle(group: Unit[]): Generator<Span & { tokens: number }> {
@@ -107,17 +110,36 @@ function* packChunks(text: string, maxTokens: number): Generator<Span & { tokens
   }
 
   let group: Unit[] = [];
-  for (let unit = next(); unit !== undefined; unit = next()) {
+  for (;;) {
+    const unit = next();
     const first = group[0];
-    if (first === undefined || estimate(first.start, unit.end) <= target) {
+    if (unit !== undefined && (first === undefined || estimate(first.start, unit.end) <= target)) {
       group.push(unit);
       continue;
     }
-    returned.push(unit);
-    yield* settle(group);
+    if (first === undefined) return; // nothing left, nothing held
+    if (unit !== undefined) returned.push(unit);
+    yield* settle(group); // may give units back, so the loop runs on until none are left
     group = [];
   }
-  yield* settle(group);
+}
+
+/**
+ * The token count of the document's opening: its first paragraph, or the first words of a longer one. The
+ * sample is about one chunk long, so that when the first paragraph is a chunk of its own, its count is
+ * reused, and otherwise little is encoded twice.
+ */
+function calibrate(text: string, maxTokens: number): (Span & { tokens: number }) | undefined {
+  const first = paragraphSpans(text).next();
+  if (first.done) return undefined;
+  const { start, end } = first.value;
+  const sampleChars = Math.min(Math.max(4 * maxTokens, 256), 16_384);
+  let sampleEnd = end;
+  if (end - start > sampleChars) {
+    const cut = lastWordEnd(text, start, start + sampleChars);
+    sampleEnd = cut > start ? cut : start + sampleChars;
+  }
+  return { start, end: sampleEnd, tokens: countTokens(text.slice(start, sampleEnd)) };
 }
 
 /** Paragraphs, or the sentences of a paragraph that is clearly too long, in document order. */
@@ -144,7 +166,7 @@ function* splitAtWords(text: string, span: Span & { tokens: number }, maxTokens:
     if (pos >= span.end) break;
     let budget = Math.max(1, Math.floor(maxTokens * charsPerToken * AIM));
     for (;;) {
-      let end = pos + budget >= span.end ? span.end : lastWordEnd(text, pos, pos + budget);
+      let end = pos + budget >= span.end ? span.end : cutBefore(text, pos, pos + budget);
       if (end <= pos) end = wordEnd(text, pos, span.end);
       const tokens = countTokens(text.slice(pos, end));
       if (tokens <= maxTokens) {
@@ -207,8 +229,20 @@ function* paragraphSpans(text: string): Generator<Span> {
 // so sentences are found in windows of bounded size.
 const SENTENCE_WINDOW = 8_192;
 const LARGEST_SENTENCE_WINDOW = 65_536;
-// A fixed locale keeps chunk boundaries, and so chunk hashes and task keys, the same on every machine.
-const sentenceSegmenter = new Intl.Segmenter('und', { granularity: 'sentence' });
+// A fixed locale keeps chunk boundaries, and so chunk hashes and task keys, the same on every machine
+// ("und" would fall back to the machine's default locale).
+const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+// ICU ends a sentence at every line break; inside a paragraph those are mostly hard-wrapped prose, so the
+// segmenter sees them as spaces (one code unit for one, so offsets stay the same).
+const LINE_BREAKS = /[\n\v\f\r\u0085\u2028\u2029]/g;
+// ICU as V8 ships it also ends a sentence after every "Dr." and "J."; in running text these never end one.
+const ABBREVIATION_AT_END = /(?:^|[\s(\[{"'“‘])(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Mt|Capt|Col|Gen|Lt|Sgt|Rev|Hon|vs|cf|e\.g|i\.e|Fig|Vol|\p{Lu})\.\s*$/u;
+
+/** A segmenter boundary that is a real sentence end: between words, and not just after an abbreviation. */
+function isSentenceEnd(text: string, boundary: number): boolean {
+  const betweenWords = isWhitespace(text.charCodeAt(boundary - 1)) || isWhitespace(text.charCodeAt(boundary));
+  return betweenWords && !ABBREVIATION_AT_END.test(text.slice(Math.max(0, boundary - 16), boundary));
+}
 
 /**
  * Sentence spans of text[start, end), trimmed. The boundary before a window's last segment is not trusted
@@ -222,7 +256,7 @@ function* sentenceSpans(text: string, start: number, end: number): Generator<Spa
     const windowEnd = Math.min(end, from + size);
     const boundaries: number[] = [];
     for (const segment of sentenceSegmenter.segment(text.slice(from, windowEnd))) {
-      if (segment.index > 0) boundaries.push(from + segment.index);
+      if (segment.index > 0 && isSentenceEnd(text, from + segment.index)) boundaries.push(from + segment.index);
     }
     let commit: number;
     if (windowEnd === end) {
@@ -269,6 +303,15 @@ function lastWordEnd(text: string, pos: number, limit: number): number {
   while (e > pos && !isWhitespace(text.charCodeAt(e))) e--;
   while (e > pos && isWhitespace(text.charCodeAt(e - 1))) e--;
   return e;
+}
+
+/** Where to end a run of words that must stop before `limit`: a line break in its second half, else a space. */
+function cutBefore(text: string, pos: number, limit: number): number {
+  const half = pos + Math.floor((limit - pos) / 2);
+  for (let i = limit; i > half; i--) {
+    if (text.charCodeAt(i) === 0x0a) return lastWordEnd(text, pos, i);
+  }
+  return lastWordEnd(text, pos, limit);
 }
 
 /** End of the word that starts at `pos` (the next whitespace, or `end`). */

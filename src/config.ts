@@ -1,19 +1,10 @@
 import { z } from 'zod';
+import type { EndpointConfigEntry } from './endpoints-config.js';
 
 // The one place a run's defaults live. The CLI builds an object from flags and parses it here,
 // so a bad value fails with the option's name before anything is read or sent.
 
-export const endpointConfigSchema = z.object({
-  provider: z.literal('openai').default('openai'),
-  /** OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 */
-  baseUrl: z.url({ message: 'base-url must be a URL such as http://127.0.0.1:8000/v1' }),
-  model: z.string().min(1, 'model must name the model the server serves'),
-  /** Name of the environment variable that holds the key; the key itself is never configured or stored. */
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'api-key-env must be an environment variable name').default('OPENAI_API_KEY'),
-  timeoutMs: z.number().int().positive().default(120_000),
-});
-
-export const runConfigSchema = z.object({
+export const runConfigSchema = z.strictObject({
   inputs: z.array(z.string().min(1)).min(1, 'give at least one --input (a file, a directory, or - for stdin)'),
   textField: z.string().min(1).default('text'),
   idField: z.string().min(1).default('id'),
@@ -22,11 +13,12 @@ export const runConfigSchema = z.object({
   promptsDir: z.string().optional(),
   chunkTokens: z.number().int().min(16, 'chunk-tokens must be at least 16').default(400),
   ledger: z.string().min(1),
-  endpoint: endpointConfigSchema,
-  /** Requests in flight at once. */
-  concurrency: z.number().int().min(1).max(4096).default(8),
-  /** Requests per minute; unset = unlimited. */
-  rpm: z.number().positive().optional(),
+  /** Already validated by src/endpoints-config.ts (from --config or built from the flags). */
+  endpoints: z.array(z.custom<EndpointConfigEntry>((v) => typeof v === 'object' && v !== null)).min(1, 'configure at least one endpoint'),
+  /** Stop cleanly (resumable) before a request would take the estimated spend past this many USD. */
+  maxCost: z.number().positive().optional(),
+  /** Stop cleanly (resumable) before a request would take prompt + completion tokens past this. */
+  maxTokens: z.number().int().positive().optional(),
   /** Retries of one request after 429/5xx/timeouts before the task is recorded as failed. */
   maxRetries: z.number().int().min(0).max(50).default(6),
   /** Candidates drawn per request (`n`). */
@@ -44,7 +36,6 @@ export const runConfigSchema = z.object({
 
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;
-export type EndpointConfig = z.infer<typeof endpointConfigSchema>;
 
 export class ConfigError extends Error {
   constructor(message: string) {

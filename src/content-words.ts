@@ -202,7 +202,6 @@ function computeNorm(raw: string): string {
 
 // Words, numbers (with separators, ordinal suffixes, decades), and English contractions split off.
 const TOKEN_PATTERN = /\d+(?:[.,]\d+)*(?:st|nd|rd|th|s)?(?![\p{L}\d])|[\p{L}\p{M}\d]+(?:['’][\p{L}]+)*/gu;
-const BREAK_PATTERN = /[.!?:;"“”\n•]|^\s*[-*]\s/;
 
 interface RawToken {
   start: number;

@@ -46,7 +46,38 @@ rare common|rarely commonly|frequent rare|regular irregular|continuous intermitt
 cheap costly|expensive affordable|modern traditional|conventional unconventional|typical atypical|normal abnormal
 polite rude|kind cruel|generous stingy|brave cowardly|calm nervous|relaxed stressed|relaxing stressful|patient impatient
 honest dishonest|loyal disloyal|obey disobey|trust distrust|approve disapprove|satisfied dissatisfied|comfortable uncomfortable
+deep shallow|sharp blunt|bright dim|smooth rough|soft hard|sweet sour|sweet bitter|fresh stale|raw cooked|tidy messy
+organized disorganized|busy idle|awake asleep|sober drunk|pleased displeased|friendly hostile|friendly unfriendly
+confident unsure|sure unsure|certain doubtful|accept decline|attend miss|arrive leave|stay leave|remain leave|keep lose
+keep discard|save spend|save waste|spend earn|earn lose|pay receive|climb drop|climb fall|surge plunge|soar plummet
+gain drop|upgrade downgrade|promote demote|lead trail|indoor outdoor|online offline|digital physical|virtual physical
+manual automatic|wired wireless|public secret|plaintiff defendant|prosecution defence|prosecution defense|advance retreat
+forward backward|ascending descending|inflow outflow|supply demand|employer employee|teacher student|parent child
+host guest|landlord tenant|predecessor successor|beginner expert|amateur professional|minor adult|child adult
+young elderly|masculine feminine|humid dry|sunny rainy|sunny cloudy|rainy dry|heat cold|freeze melt|solid liquid
+thin fat|lean fat|ill well|sick well|survive die|survived died|confirm cancel|confirmed cancelled|scheduled cancelled
+delayed early|late punctual|grant deny|grant refuse|award revoke|join quit|include omit|attach detach|arm disarm
+assemble disassemble|encrypt decrypt|install uninstall|subscribe unsubscribe|follow unfollow|excess shortage
+abundance scarcity|wealth poverty|hit miss|true untrue|fact fiction|real imaginary|literal figurative|easy challenging
+easy tough|easy complicated|basic advanced|beginner advanced|elementary advanced|central peripheral|local global
+local national|local international|national international|domestic international|upstream downstream|uphill downhill
+upstairs downstairs|above beneath|ancient contemporary|new used|temporary lasting|brief lengthy|sudden gradual
+gradual rapid|slow rapid|gentle harsh|mild severe|minor serious|minor severe|slight significant|insignificant significant
+important unimportant|necessary unnecessary|essential optional|mandatory voluntary|allowed forbidden|safe risky
+secure insecure|secure vulnerable|stable volatile|calm chaotic|orderly chaotic|peaceful violent|gentle violent
+quiet noisy|silent noisy|clear vague|clear ambiguous|explicit implicit|direct indirect|formal casual|serious funny
+serious humorous|tragic comic|comedy tragedy|positive critical|supporter opponent|ally rival|friend foe|approve condemn
+praise condemn|welcome reject|welcome oppose|celebrate mourn|laugh cry|smile frown|believe doubt|find lose|found lost
+hide reveal|hidden visible|conceal reveal|show hide|available unavailable|occupied vacant|employed unemployed
+living deceased|alive deceased|success flop|win draw|lose draw|urban suburban|rich modest|luxury budget|premium budget
+increase lower|reduce raise|expand reduce|widen narrow|tighten loosen|tight loose|strict lenient|strict lax
 `;
+
+/** Function words that still carry a fact: "more than 50" / "less than 50", "before the vote" / "after it". */
+export const QUANTITY_WORDS: ReadonlySet<string> = new Set([
+  'more', 'less', 'fewer', 'most', 'least', 'all', 'some', 'none', 'many', 'few', 'always', 'sometimes', 'often',
+  'rarely', 'seldom', 'usually', 'before', 'after', 'above', 'below',
+]);
 
 // One closed set per line: any member written where the source has another is a different fact.
 const SETS = `
@@ -78,6 +109,25 @@ arrested charged convicted acquitted sentenced released
 gold silver bronze
 bachelor master doctorate
 singer actor actress dancer painter writer poet composer director producer
+single married divorced widowed engaged
+primary secondary tertiary
+beginner intermediate advanced
+small medium large
+low medium high
+solid liquid gas
+land sea air
+democrat republican
+liberal conservative
+home away
+past present future
+breakfast lunch dinner
+more less fewer
+most least
+all some none
+many few
+always never sometimes often rarely seldom usually
+before after
+above below
 `;
 
 function buildSets(): Map<string, Set<string>> {

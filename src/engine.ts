@@ -8,13 +8,16 @@ import { beginRun, finishRun, type RunStatus } from './ledger/runs.js';
 import { LedgerWriter, type AttemptRecord } from './ledger/writer.js';
 import { EndpointPool } from './pool/pool.js';
 import { loadStyles, renderMessages } from './prompts.js';
-import { createOpenAIProvider } from './providers/openai.js';
+import { createProvider, type ConfiguredProvider } from './providers/create-provider.js';
+import { Budget, BudgetExhaustedError } from './budget.js';
+import { countTokens } from './tokens.js';
+import { ledgerSpend } from './ledger/stats.js';
 import { AuthError } from './providers/errors.js';
 import { makeRedactor } from './redact.js';
 import { sampleTask, type SamplingPolicy, type SamplingResult } from './rejection-sampling.js';
 import { assertInputsReadable, readSources } from './sources/read-sources.js';
 import { taskKey } from './task-key.js';
-import type { Chunk, InputError, Provider, Style } from './types.js';
+import type { Chunk, GenerateRequest, InputError, Provider, Style } from './types.js';
 import { rewordVersion } from './version.js';
 
 export interface RunProgress {
@@ -40,6 +43,11 @@ export interface RunSummary extends RunProgress {
   status: RunStatus;
   /** Set when a fatal provider error stopped the run. */
   fatalError?: string;
+  /** Set when --max-cost or --max-tokens stopped the run. */
+  budgetStop?: string;
+  /** Ledger-wide spend, this run included. */
+  spentTokens: number;
+  spentCostUsd: number;
 }
 
 export interface RunHooks {
@@ -72,7 +80,7 @@ function planStyles(config: RunConfig): PlannedStyle[] {
       style,
       evaluators: resolveEvaluators(style.evaluators),
       policy: {
-        model: config.endpoint.model,
+        model: modelKey(config),
         maxTokens: style.maxOutputTokens,
         temperature: config.temperature ?? style.temperature ?? 0.7,
         topP: config.topP,
@@ -87,20 +95,14 @@ function planStyles(config: RunConfig): PlannedStyle[] {
 /** Runs sources → chunker → tasks → pool → judge → ledger. Returns when every task is settled or the run stops. */
 export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
   const env = hooks.env ?? process.env;
-  const apiKey = env[config.endpoint.apiKeyEnv];
-  const redact = makeRedactor([apiKey]);
+  const redact = makeRedactor(config.endpoints.map((e) => (e.provider !== 'llama-cpp' && e.apiKeyEnv ? env[e.apiKeyEnv] : undefined)));
   const planned = planStyles(config);
   await assertInputsReadable(config.inputs);
 
-  const provider =
-    hooks.provider ??
-    createOpenAIProvider({
-      baseUrl: config.endpoint.baseUrl,
-      apiKey,
-      apiKeyEnv: config.endpoint.apiKeyEnv,
-      timeoutMs: config.endpoint.timeoutMs,
-    });
-  const pool = new EndpointPool(provider, { concurrency: config.concurrency, rpm: config.rpm, maxRetries: config.maxRetries });
+  const providers: ConfiguredProvider[] = hooks.provider ? [hooks.provider] : config.endpoints.map((e) => createProvider(e, env));
+  const pool = createPool(providers, config);
+  // What the prompt costs before its chunk: counted once per style, so a request's estimate is a sum, not a tokenisation.
+  const templateTokens = new Map(planned.map((p) => [p.style.id, countTokens(renderMessages(p.style, '').map((m) => m.content).join('\n'))]));
 
   const db = openLedger(config.ledger);
   const runId = beginRun(db, config.ledger, config, rewordVersion);
@@ -108,6 +110,13 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   const writer = new LedgerWriter(db, { onCommit: (keys) => keys.forEach((k) => inProgress.delete(k)) });
   for (const p of planned) writer.writePrompt(p.style, readFileSync(p.style.path, 'utf8'));
   const lookupTask = db.prepare(`SELECT status, attempts FROM tasks WHERE task_key = ?`);
+  const budget = new Budget({
+    maxTokens: config.maxTokens,
+    maxCost: config.maxCost,
+    prices: endpointPrices(config),
+    alreadySpent: ledgerSpend(db),
+  });
+  let budgetStop: BudgetExhaustedError | undefined;
 
   const started = Date.now();
   const progress: RunProgress = {
@@ -126,17 +135,31 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   const abortInFlight = new AbortController();
 
   // Enough tasks in flight to keep the pool's queue full, few enough to keep memory constant.
-  const maxActive = Math.max(4, config.concurrency * 2);
+  const maxActive = Math.max(4, 2 * config.endpoints.reduce((n, e) => n + e.maxInFlight, 0));
   const active = new Set<Promise<void>>();
 
   const deps = {
-    generate: (req: Parameters<EndpointPool['generate']>[0]) => {
+    generate: async (req: GenerateRequest, promptTokens: number) => {
+      let hold;
+      try {
+        hold = budget.hold(promptTokens, req.maxTokens * req.n);
+      } catch (err) {
+        if (err instanceof BudgetExhaustedError) {
+          budgetStop ??= err;
+          stop();
+        }
+        throw err;
+      }
       progress.requests++;
-      return pool.generate(req, abortInFlight.signal).then((r) => {
+      try {
+        const r = await pool.generate(req, abortInFlight.signal);
         progress.promptTokens += r.usage?.promptTokens ?? 0;
         progress.completionTokens += r.usage?.completionTokens ?? 0;
-        return r;
-      });
+        return { ...r, costUsd: budget.settle(hold, r.endpoint, r.usage) };
+      } catch (err) {
+        budget.release(hold);
+        throw err;
+      }
     },
     record: (a: Omit<AttemptRecord, 'runId'>) => writer.addAttempt({ ...a, runId }),
     stopping: () => stopping,
@@ -152,7 +175,10 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   const launch = (chunk: Chunk, p: PlannedStyle, key: string, prior: number): void => {
     inProgress.add(key);
     const job = sampleTask(
-      { key, style: p.style, source: chunk.text, sourceOffset: chunk.start, messages: renderMessages(p.style, chunk.text), priorAttempts: prior },
+      {
+        key, style: p.style, source: chunk.text, sourceOffset: chunk.start, messages: renderMessages(p.style, chunk.text),
+        promptTokens: chunk.tokens + (templateTokens.get(p.style.id) ?? 0), priorAttempts: prior,
+      },
       p.policy,
       { ...deps, judge: (source, candidate, style) => judgeCandidate(source, candidate, style, p.evaluators) },
     )
@@ -221,6 +247,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     while (active.size > 0) await Promise.allSettled([...active]);
     await pool.close();
     if (fatalError) status = 'stopped_fatal';
+    else if (budgetStop) status = 'stopped_budget';
     else if (stopping) status = 'interrupted';
   } catch (err) {
     status = 'crashed';
@@ -232,11 +259,44 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     writer.flush();
     finishRun(db, runId, status);
     db.close();
+    await Promise.allSettled(providers.map((p) => p.dispose?.()));
   }
   progress.inFlight = 0;
   progress.elapsedMs = Date.now() - started;
   hooks.onProgress?.({ ...progress });
-  return { ...progress, runId, status, ...(fatalError ? { fatalError: redact(fatalError.message) } : {}) };
+  return {
+    ...progress,
+    runId,
+    status,
+    spentTokens: budget.spent.tokens,
+    spentCostUsd: budget.spent.cost,
+    ...(fatalError ? { fatalError: redact(fatalError.message) } : {}),
+    ...(budgetStop ? { budgetStop: budgetStop.message } : {}),
+  };
+}
+
+/** The model part of a task key: the same work whichever of the configured endpoints serves it. */
+export function modelKey(config: Pick<RunConfig, 'endpoints'>): string {
+  return [...new Set(config.endpoints.map((e) => e.model))].sort().join('|');
+}
+
+function endpointPrices(config: RunConfig): Map<string, { input: number; output: number }> {
+  const prices = new Map<string, { input: number; output: number }>();
+  for (const e of config.endpoints) {
+    if (e.pricePerMillionInput !== undefined || e.pricePerMillionOutput !== undefined) {
+      prices.set(e.name, { input: e.pricePerMillionInput ?? 0, output: e.pricePerMillionOutput ?? 0 });
+    }
+  }
+  return prices;
+}
+
+/** One endpoint: its own pool; several: weighted routing across them. */
+function createPool(providers: Provider[], config: RunConfig): EndpointPool {
+  if (providers.length > 1) {
+    throw new ConfigError('several endpoints in one run are not supported yet: list one endpoint in --config');
+  }
+  const e = config.endpoints[0]!;
+  return new EndpointPool(providers[0]!, { concurrency: e.maxInFlight, rpm: e.rpm, maxRetries: config.maxRetries });
 }
 
 function paramsOf(policy: SamplingPolicy): Record<string, unknown> {

@@ -136,3 +136,48 @@ export function initialisms(mentions: readonly EntityMention[]): Set<string> {
   }
   return out;
 }
+
+/** True when a text writes nothing with a capital inside a sentence: a lower-cased text whose names are hidden. */
+export function isLowerCased(tokens: readonly Token[]): boolean {
+  let words = 0;
+  for (const t of tokens) {
+    if (t.kind !== 'word') continue;
+    words++;
+    if (t.capitalised && !t.afterBreak) return false;
+  }
+  return words >= 5;
+}
+
+/**
+ * Words a text uses as people's surnames: after a title ("Mr Farron") or after another name word ("Tim
+ * Farron"). Not places or organisations, which summaries often qualify with words of their own ("aerospace
+ * giant Airbus").
+ */
+export function surnamesOf(text: string, tokens: readonly Token[]): Set<string> {
+  const surnames = new Set<string>();
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    const before = tokens[i - 1] as Token;
+    if (t.kind !== 'word' || !t.capitalised || t.afterBreak || t.acronym) continue;
+    if (before.kind !== 'word' || !before.capitalised || before.acronym || !/^\s+$/.test(text.slice(before.end, t.start))) continue;
+    if (TITLES.has(before.raw.toLowerCase()) || !before.afterBreak) surnames.add(t.norm);
+  }
+  return surnames;
+}
+
+/**
+ * Names in a lower-cased text, found through the people its source names: a word the source never uses
+ * standing right before one of their surnames ("tim farron" where the source has only "Mr Farron") is a
+ * first name or a title the text added. Yields mentions of the two words.
+ */
+export function namesBeforeKnownNames(text: string, tokens: readonly Token[], surnames: ReadonlySet<string>, sourceWords: ReadonlySet<string>): EntityMention[] {
+  const mentions: EntityMention[] = [];
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    const before = tokens[i - 1] as Token;
+    if (!surnames.has(t.norm) || !before.content || before.kind !== 'word' || before.raw.length < 3) continue;
+    if (sourceWords.has(before.norm) || !/^\s+$/.test(text.slice(before.end, t.start))) continue;
+    mentions.push({ text: text.slice(before.start, t.end), start: before.start, end: t.end, keys: [before.norm, t.norm], kind: 'name' });
+  }
+  return mentions;
+}

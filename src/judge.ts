@@ -51,8 +51,8 @@ export async function judgeCandidate(
   for (const { evaluator, options } of cheapestFirst(evaluators)) {
     if (!evaluator.appliesTo(style)) continue;
     const result = evaluator.evaluate(source, cleaned, { style, finishReason: candidate.finishReason, options });
-    // Awaiting only real promises keeps the synchronous evaluators from yielding to the event loop each time.
-    const verdict = result instanceof Promise ? await result : result;
+    // Awaiting only promises keeps the synchronous evaluators from yielding to the event loop each time.
+    const verdict = isPromiseLike(result) ? await result : result;
     verdicts.push(verdict);
     if (verdict.cleaned !== undefined) cleaned = verdict.cleaned;
     if (!verdict.pass) break;
@@ -65,6 +65,10 @@ export async function judgeCandidate(
     score: verdicts.length === 0 ? 1 : verdicts.reduce((sum, verdict) => sum + verdict.score, 0) / verdicts.length,
     reasons: failing.map((verdict) => verdict.reason),
   };
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T>).then === 'function';
 }
 
 /** Index of the best passing judgement: highest score, the first one on ties; undefined when none passes. */

@@ -108,9 +108,13 @@ function groupedReading(groups: string[], separators: string[], thousands: strin
   return canonicalNumber(intGroups.join(''), fraction);
 }
 
-function withScale(readings: string[][], zeros: number): string[][] {
+/**
+ * "3 million" in a source backs both 3,000,000 and the bare 3 a rewrite may pair with "million" again. In a rewrite
+ * it only means 3,000,000: "3 million members" must not pass on a source that says "3 members".
+ */
+function withScale(readings: string[][], zeros: number, permissive: boolean): string[][] {
   const scaled = readings.filter((r) => r.length === 1).map((r) => [shiftDecimal(r[0]!, zeros)]);
-  return [...scaled, ...readings];
+  return permissive || scaled.length === 0 ? [...scaled, ...readings] : scaled;
 }
 
 function isListMarker(text: string, start: number, end: number): boolean {
@@ -135,7 +139,7 @@ export function digitMentions(text: string, options: MentionOptions, permissive:
       readings = permissive ? [...withFraction, ...readings, [half]] : withFraction;
       end += fraction[0].length;
     } else if (scale !== null) {
-      readings = withScale(readings, SCALE_ZEROS[scale[1]!.toLowerCase()]!);
+      readings = withScale(readings, SCALE_ZEROS[scale[1]!.toLowerCase()]!, permissive);
       end += scale[0].length;
     }
     mentions.push({ surface: text.slice(start, end), index: start, readings });

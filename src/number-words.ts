@@ -129,38 +129,24 @@ function parseRun(text: string, run: Token[], permissive: boolean): NumberMentio
         current += entry.value;
         break;
       }
-      case 'hundred': {
-        if (last === 'hundred' || last === 'scale') {
-          emit(i - 1);
-          first = i;
-        }
-        // "hundred" with nothing before it is only a number after "a" ("a hundred"); after digits, the digits own it.
-        if (last === 'none' || last === 'hundred' || last === 'scale') {
-          if (!startsNumber(text, token)) {
-            last = 'none';
-            continue;
-          }
-          current = 100;
-        } else {
-          current *= 100;
-        }
-        break;
-      }
+      case 'hundred':
       case 'scale': {
-        if (last === 'none' || (last === 'scale' && current === 0)) {
-          if (last !== 'none') {
-            emit(i - 1);
-            first = i;
+        if (last === 'unit' || last === 'teen' || last === 'ten' || (last === 'hundred' && entry.kind === 'scale')) {
+          if (entry.kind === 'hundred') {
+            current *= 100;
+          } else {
+            total += current * entry.value;
+            current = 0;
           }
-          if (!startsNumber(text, token)) {
-            last = 'none';
-            continue;
-          }
-          total += entry.value;
-        } else {
-          total += (current === 0 ? 1 : current) * entry.value;
-          current = 0;
+          break;
         }
+        // "hundred hundred" or "million billion" are two numbers; a bare "hundred"/"million" is a number only
+        // after "a" ("a million"), and after digits the digit mention already owns it ("3 million").
+        emit(i - 1);
+        first = i;
+        if (!startsNumber(text, token)) continue;
+        if (entry.kind === 'hundred') current = 100;
+        else total += entry.value;
         break;
       }
     }

@@ -5,7 +5,7 @@
 // move a statement far from where the source made it, so all such places count, not only one span. A flip
 // is reported only when every matching place in the source disagrees with the output.
 
-import { antonymsOf, prefixNegated, setMatesOf } from './contrasts.js';
+import { antonymsOf, prefixNegated, QUANTITY_WORDS, setMatesOf } from './contrasts.js';
 import type { Token } from './content-words.js';
 
 export interface PolarityFlip {
@@ -118,7 +118,7 @@ export function findPolarityFlips(
       const next = output.tokens[o + 1];
       report({ kind: 'restriction', output: output.text.slice(t.start, next?.end ?? t.end), source: '' });
     }
-    if (t === undefined || !t.content) continue;
+    if (t === undefined || (!t.content && !QUANTITY_WORDS.has(t.raw.toLowerCase()))) continue;
     const near = company(output, o, from, to);
     if (near.size === 0) continue;
     const matches = (source.positions.get(t.norm) ?? []).filter((p) => shares(near, source, p));

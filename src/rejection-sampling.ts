@@ -21,12 +21,14 @@ export interface SamplingTask {
   /** Offset of `source` in its document, so attributions point into the document. */
   sourceOffset: number;
   messages: ChatMessage[];
+  /** Estimated prompt tokens, for rate and budget accounting. */
+  promptTokens: number;
   /** Judged attempts already recorded by earlier runs. */
   priorAttempts: number;
 }
 
 export interface SamplingDeps {
-  generate(req: GenerateRequest): Promise<GenerateResult>;
+  generate(req: GenerateRequest, promptTokens: number): Promise<GenerateResult & { costUsd?: number }>;
   judge(source: string, candidate: GeneratedCandidate, style: Style): Promise<Judgement>;
   record(attempt: Omit<AttemptRecord, 'runId'>): void;
   /** True once the run is stopping: no new attempt starts. */
@@ -71,7 +73,7 @@ export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, dep
     const attemptNo = attempts + 1;
     const seed = attemptSeed(policy.baseSeed, task.key, attemptNo);
     const base = { taskKey: task.key, attemptNo, model: policy.model, params, seed };
-    let result: GenerateResult;
+    let result: GenerateResult & { costUsd?: number };
     try {
       result = await deps.generate({
         messages: task.messages,
@@ -81,7 +83,7 @@ export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, dep
         topP: policy.topP,
         n: policy.candidates,
         seed,
-      });
+      }, task.promptTokens);
     } catch (err) {
       if (deps.stopping() && !(err instanceof AuthError)) return 'stopped';
       const code = providerErrorCode(err);
@@ -117,6 +119,7 @@ export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, dep
       endpoint: result.endpoint,
       model: result.model || policy.model,
       usage: result.usage,
+      costUsd: result.costUsd,
       latencyMs: result.latencyMs,
       candidates,
       outcome,

@@ -130,7 +130,7 @@ export function finishNgramHash(state: number): number {
 }
 
 /** Whether the n-grams at `a` in `idsA` and at `b` in `idsB` are the same words. */
-export function sameNgram(idsA: ArrayLike<number>, a: number, idsB: ArrayLike<number>, b: number, n: number): boolean {
+function sameNgram(idsA: ArrayLike<number>, a: number, idsB: ArrayLike<number>, b: number, n: number): boolean {
   for (let k = 0; k < n; k++) if (idsA[a + k] !== idsB[b + k]) return false;
   return true;
 }
@@ -174,11 +174,6 @@ export class NgramTable {
   /** Slot of the n-gram of `query` at `start`, or -1 when the table does not hold it. */
   lookup(query: ArrayLike<number>, start: number, hash = ngramHash(query, start, this.n)): number {
     return this.find(query, start, hash, false);
-  }
-
-  /** Where the n-gram in `slot` first occurs in the table's ids. */
-  firstAt(slot: number): number {
-    return this.firstPlusOne[slot]! - 1;
   }
 
   /** How many times the n-gram in `slot` has been added. */

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { ConfigError, parseRunConfig, type RunConfigInput } from '../config.js';
-import { runRephrase } from '../engine.js';
+import { ConfigError } from '../config.js';
+import { buildRunConfig, type RunFlags } from './run-config.js';
 import { LedgerError } from '../ledger/open-ledger.js';
 import { InputPathError } from '../sources/read-sources.js';
 import type { InputError } from '../types.js';
@@ -10,39 +10,16 @@ import { createProgressReporter, formatProgressLine, type ProgressMode } from '.
 const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 const num = (v: string): number => Number(v);
 
-export interface RunFlags {
-  input: string[];
-  style: string[];
-  ledger: string;
-  baseUrl: string;
-  model: string;
-  apiKeyEnv: string;
-  textField?: string;
-  idField?: string;
-  stdinFormat?: 'jsonl' | 'text';
-  prompts?: string;
-  chunkTokens?: number;
-  concurrency?: number;
-  rpm?: number;
-  maxRetries?: number;
-  candidates?: number;
-  maxAttempts?: number;
-  temperature?: number;
-  topP?: number;
-  seed?: number;
-  timeoutMs?: number;
-  progress: ProgressMode;
-}
-
 /** The flags shared by every command that plans a run (`run`, and later `plan`). */
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .requiredOption('-i, --input <paths>', 'input files or directories (comma-separated or repeated); - for stdin', list)
-    .option('-s, --style <ids>', 'styles to produce (comma-separated); see `reword prompts list`', list)
+    .option('-s, --style <ids>', 'styles to produce (comma-separated, default wiki); see `reword prompts list`', list)
     .option('--ledger <path>', 'SQLite ledger to write and resume from', 'reword.sqlite')
-    .option('--base-url <url>', 'OpenAI-compatible endpoint', 'http://127.0.0.1:8000/v1')
-    .requiredOption('-m, --model <name>', 'model name as the server knows it')
-    .option('--api-key-env <VAR>', 'environment variable holding the API key', 'OPENAI_API_KEY')
+    .option('--config <file>', 'endpoints (and run defaults) from a YAML or JSON file; see the README')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint (default http://127.0.0.1:8000/v1)')
+    .option('-m, --model <name>', 'model name as the server knows it (required without --config)')
+    .option('--api-key-env <VAR>', 'environment variable holding the API key (default OPENAI_API_KEY)')
     .option('--text-field <name>', 'JSONL field holding the text (default text)')
     .option('--id-field <name>', 'JSONL field holding the document id (default id)')
     .addOption(new Option('--stdin-format <format>', 'how to read - (stdin)').choices(['jsonl', 'text']))
@@ -50,35 +27,16 @@ export function addRunOptions(cmd: Command): Command {
     .option('--chunk-tokens <n>', 'maximum tokens per chunk (default 400)', num)
     .option('--concurrency <n>', 'requests in flight (default 8)', num)
     .option('--rpm <n>', 'requests per minute limit', num)
+    .option('--tpm <n>', 'tokens per minute limit (prompt + max_tokens, reconciled with usage)', num)
     .option('--max-retries <n>', 'retries per request after 429/5xx/timeouts (default 6)', num)
     .option('--candidates <n>', 'candidates per request (n, default 1)', num)
     .option('--max-attempts <n>', 'judged attempts per task before rejecting (default 3)', num)
     .option('--temperature <t>', "sampling temperature (default: the style's)", num)
     .option('--top-p <p>', 'nucleus sampling', num)
     .option('--seed <n>', 'base seed (default 0)', num)
-    .option('--timeout-ms <n>', 'per-request timeout (default 120000)', num);
-}
-
-export function configFromFlags(f: RunFlags): RunConfigInput {
-  return {
-    inputs: f.input,
-    styles: f.style,
-    ledger: f.ledger,
-    endpoint: { baseUrl: f.baseUrl, model: f.model, apiKeyEnv: f.apiKeyEnv, timeoutMs: f.timeoutMs },
-    textField: f.textField,
-    idField: f.idField,
-    stdinFormat: f.stdinFormat,
-    promptsDir: f.prompts,
-    chunkTokens: f.chunkTokens,
-    concurrency: f.concurrency,
-    rpm: f.rpm,
-    maxRetries: f.maxRetries,
-    candidates: f.candidates,
-    maxAttempts: f.maxAttempts,
-    temperature: f.temperature,
-    topP: f.topP,
-    seed: f.seed,
-  };
+    .option('--timeout-ms <n>', 'per-request timeout (default 120000)', num)
+    .option('--max-cost <usd>', 'stop cleanly before the estimated spend passes this (needs endpoint prices)', num)
+    .option('--max-tokens <n>', 'stop cleanly before prompt + completion tokens pass this', num);
 }
 
 /** Errors the user can fix: printed as one message, exit 1. */
@@ -86,12 +44,13 @@ export function isUsageError(err: unknown): err is Error {
   return err instanceof ConfigError || err instanceof LedgerError || err instanceof InputPathError || (err instanceof Error && err.name === 'StyleFileError') || (err instanceof Error && /^unknown (style|evaluator)/.test(err.message));
 }
 
-async function runAction(flags: RunFlags): Promise<void> {
+async function runAction(flags: RunFlags & { progress: ProgressMode }): Promise<void> {
   let config;
   try {
-    config = parseRunConfig(configFromFlags(flags));
+    config = buildRunConfig(flags);
   } catch (err) {
-    process.stderr.write(`reword run: ${(err as Error).message}\n`);
+    if (!isUsageError(err)) throw err;
+    process.stderr.write(`reword run: ${err.message}\n`);
     process.exitCode = ExitCode.usage;
     return;
   }
@@ -119,6 +78,8 @@ async function runAction(flags: RunFlags): Promise<void> {
     else if (inputErrorsShown === maxInputErrorsShown + 1) process.stderr.write('reword: more input errors: see reword stats\n');
   };
   try {
+    // Loaded here so that `stats`, `trace` and `--help` do not pay for the providers and tokenizer at start-up.
+    const { runRephrase } = await import('../engine.js');
     const summary = await runRephrase(config, {
       stopSignal: stopper.signal,
       onProgress: reporter.update,
@@ -136,6 +97,8 @@ async function runAction(flags: RunFlags): Promise<void> {
     if (summary.status === 'stopped_fatal') {
       process.stderr.write(`reword: stopped: ${summary.fatalError ?? 'fatal provider error'}\n`);
       process.exitCode = ExitCode.fatalProvider;
+    } else if (summary.status === 'stopped_budget') {
+      process.stderr.write(`reword: stopped before the budget ran out: ${summary.budgetStop ?? ''}; raise the budget and run the same command to continue\n`);
     } else if (summary.status === 'interrupted') {
       process.exitCode = ExitCode.interrupted;
     }

@@ -38,7 +38,7 @@ export function formatStats(s: LedgerStats): string {
     'rejected and failed tasks by last reason',
     ...reasonLines(s.rejections.tasks),
     '',
-    `usage: ${s.usage.requests} requests (${s.usage.failed_requests} failed) · ${s.usage.prompt_tokens} prompt + ${s.usage.completion_tokens} completion tokens · latency p50 ${s.usage.latency_ms_p50 ?? '-'} ms, p95 ${s.usage.latency_ms_p95 ?? '-'} ms`,
+    `usage: ${s.usage.requests} requests (${s.usage.failed_requests} failed) · ${s.usage.prompt_tokens} prompt + ${s.usage.completion_tokens} completion tokens · latency p50 ${s.usage.latency_ms_p50 ?? '-'} ms, p95 ${s.usage.latency_ms_p95 ?? '-'} ms${s.usage.cost_usd === null ? '' : ` · spend ${s.usage.cost_usd.toFixed(4)} USD`}`,
   ];
   return out.join('\n') + '\n';
 }

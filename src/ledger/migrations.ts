@@ -143,6 +143,10 @@ export const migrations: readonly string[] = [
   -- A re-run reads the same bad lines again: record each once (NULL lines would not collide in a UNIQUE).
   CREATE UNIQUE INDEX input_errors_once ON input_errors(path, coalesce(line, -1), code);
   `,
+  // 2: what each request cost, from the endpoint's configured prices (NULL when it has none).
+  `
+  ALTER TABLE attempts ADD COLUMN cost_usd REAL;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

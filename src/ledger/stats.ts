@@ -24,6 +24,8 @@ export interface LedgerStats {
     completion_tokens: number;
     latency_ms_p50: number | null;
     latency_ms_p95: number | null;
+    /** USD from endpoint prices; null when no endpoint had prices. */
+    cost_usd: number | null;
   };
 }
 
@@ -43,6 +45,14 @@ function percentile(db: Db, p: number, count: number): number | null {
     .prepare(`SELECT latency_ms AS v FROM attempts WHERE latency_ms IS NOT NULL AND error_code IS NULL ORDER BY latency_ms LIMIT 1 OFFSET ?`)
     .get(offset) as { v: number } | undefined;
   return row ? Math.round(row.v) : null;
+}
+
+/** Tokens and USD recorded so far: what budgets of a resumed run start from. */
+export function ledgerSpend(db: Db): { tokens: number; cost: number } {
+  const r = db
+    .prepare(`SELECT coalesce(sum(prompt_tokens), 0) + coalesce(sum(completion_tokens), 0) AS tokens, coalesce(sum(cost_usd), 0) AS cost FROM attempts`)
+    .get() as { tokens: number; cost: number };
+  return r;
 }
 
 export function ledgerStats(db: Db): LedgerStats {
@@ -88,10 +98,10 @@ export function ledgerStats(db: Db): LedgerStats {
     .prepare(
       `SELECT count(*) AS requests, sum(error_code IS NOT NULL) AS failed,
               coalesce(sum(prompt_tokens), 0) AS pt, coalesce(sum(completion_tokens), 0) AS ct,
-              sum(latency_ms IS NOT NULL AND error_code IS NULL) AS timed
+              sum(latency_ms IS NOT NULL AND error_code IS NULL) AS timed, sum(cost_usd) AS cost
        FROM attempts`,
     )
-    .get() as { requests: number; failed: number | null; pt: number; ct: number; timed: number | null };
+    .get() as { requests: number; failed: number | null; pt: number; ct: number; timed: number | null; cost: number | null };
   const timed = usage.timed ?? 0;
 
   return {
@@ -109,6 +119,7 @@ export function ledgerStats(db: Db): LedgerStats {
       completion_tokens: usage.ct,
       latency_ms_p50: percentile(db, 0.5, timed),
       latency_ms_p95: percentile(db, 0.95, timed),
+      cost_usd: usage.cost,
     },
   };
 }

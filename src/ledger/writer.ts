@@ -46,6 +46,8 @@ export interface AttemptRecord {
   params: Record<string, unknown>;
   seed?: number;
   usage: Usage | null;
+  /** USD, when the endpoint has prices. */
+  costUsd?: number;
   latencyMs?: number;
   error?: { code: string; message: string };
   candidates: CandidateRecord[];
@@ -139,7 +141,7 @@ export class LedgerWriter {
       this.stmt.attempt.run(
         task.id, a.runId, a.attemptNo, a.purpose ?? 'rephrase', a.endpoint, a.model, JSON.stringify(a.params),
         a.seed ?? null, a.usage?.promptTokens ?? null, a.usage?.completionTokens ?? null, a.latencyMs ?? null,
-        a.error?.code ?? null, a.error?.message ?? null, now,
+        a.error?.code ?? null, a.error?.message ?? null, now, a.costUsd ?? null,
       ).lastInsertRowid,
     );
     const candidateIds = a.candidates.map((c, idx) => {
@@ -217,8 +219,8 @@ function prepareStatements(db: Db) {
     taskId: db.prepare(`SELECT id, status FROM tasks WHERE task_key = ?`),
     attempt: db.prepare(
       `INSERT INTO attempts (task_id, run_id, attempt_no, purpose, endpoint, model, params_json, seed,
-         prompt_tokens, completion_tokens, latency_ms, error_code, error_message, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         prompt_tokens, completion_tokens, latency_ms, error_code, error_message, created_at, cost_usd)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     candidate: db.prepare(
       `INSERT INTO candidates (attempt_id, idx, text, cleaned, finish_reason, pass, score) VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -29,14 +29,16 @@ export class AdaptiveConcurrency {
 
   /**
    * A request started with sequence number `startSeq` was refused with a 429; `nextSeq` is the sequence number
-   * the next start will get. Returns whether the limit dropped (false: the burst was already answered).
+   * the next start will get. Returns whether the limit dropped (false: the burst was already answered, or the
+   * limit is already 1).
    */
   onRateLimited(startSeq: number, nextSeq: number): boolean {
     if (startSeq < this.#decreasedAtSeq) return false;
+    const before = this.#limit;
     this.#limit = Math.max(1, Math.floor(this.#limit / 2));
     this.#successes = 0;
     this.#decreasedAtSeq = nextSeq;
-    return true;
+    return this.#limit < before;
   }
 
   /** A request succeeded: one more slot per limit's worth of successes. */

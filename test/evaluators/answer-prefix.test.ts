@@ -37,3 +37,12 @@ describe('answer-prefix', () => {
     expect(verdict).toMatchObject({ pass: true, cleaned: 'Denver beat Carolina 24–10.' });
   });
 });
+
+describe('answer-prefix with strip: false', () => {
+  it('keeps a prefix that is part of the format', async () => {
+    const { answerPrefix } = await import('../../evaluators/answer-prefix.js');
+    const style = { id: 'qa', description: '', kind: 'faithful' as const, maxOutputTokens: 10, lengthRatio: { min: 0, max: 9 }, answerPrefix: 'Question:', evaluators: [], template: '', sha256: '', path: '' };
+    const v = await answerPrefix.evaluate('src', '  Question: Why?\nAnswer: Because.', { style, finishReason: 'stop', options: { strip: false } });
+    expect(v).toMatchObject({ pass: true, cleaned: 'Question: Why?\nAnswer: Because.' });
+  });
+});

@@ -60,8 +60,15 @@ describe('novel-numbers', () => {
     ['half', 'Half of the members voted.', 'Fifty percent, or 50%, of the members voted.'],
     ['non-ASCII digits', 'وقعت في عام ١٩٧٨', 'It happened in 1978.'],
     ['punctuation', 'Scores: (23–16), 20–18.', 'The scores were 23-16 and 20-18.'],
+    ['spelled scale both ways', 'Three million people live there.', 'There are 3 million residents, 3,000,000 in all.'],
+    ['spelled ordinals', 'It was built in the 21st century.', 'It dates from the twenty-first century.'],
+    ['decades', 'The 1990s were calm.', 'It was calm in the 1990s.'],
   ])('treats %s as the same number', (_kind, source, output) => {
     expect(judge(source, output)).toMatchObject({ pass: true });
+  });
+
+  it('rejects a scale word the source never applied', () => {
+    expect(judge('The club has 3 members.', 'The club has 3 million members.')).toMatchObject({ pass: false, details: { novel: ['3 million'] } });
   });
 
   it('does not read "one", "first" and "second" alone as numbers in a rewrite', () => {

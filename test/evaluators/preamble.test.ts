@@ -72,6 +72,11 @@ describe('preamble', () => {
     expect(judge(text).pass).toBe(true);
   });
 
+  it('accepts closing paragraphs about versions and notes that are content', () => {
+    expect(judge(`${REWRITE}\n\nThe revised version was adopted in 1998.`).pass).toBe(true);
+    expect(judge(`${REWRITE}\n\nThis version is the one most visitors know.`).pass).toBe(true);
+  });
+
   it('accepts chat-like phrases the source itself contains', () => {
     const letter = 'Dear Anna,\nThe meeting moves to Friday at the town hall.\nLet me know if you can come.\nBest, Tom';
     const rewrite = 'Tom tells Anna that the meeting is now on Friday at the town hall.\nLet me know if you can come.';

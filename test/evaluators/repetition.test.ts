@@ -17,6 +17,20 @@ describe('repetition', () => {
     expect(judge(wikipediaText('xquad-en-00')).pass).toBe(true);
   });
 
+  it('passes question-answer pairs, whose labels and subjects recur by design', () => {
+    const pairs = [
+      ['How many points did the Panthers defense give up?', 'The Panthers defense gave up just 308 points, sixth in the league.'],
+      ['How many interceptions did the Panthers defense have?', 'The Panthers defense led the NFL with 24 interceptions.'],
+      ['Who led the Panthers in sacks?', 'Kawann Short led the Panthers in sacks with 11.'],
+      ['How many sacks did Mario Addison add for the Panthers?', 'Mario Addison added 6½ sacks for the Panthers.'],
+      ['Which Panthers linebackers were selected for the Pro Bowl?', 'Thomas Davis and Luke Kuechly were selected for the Pro Bowl.'],
+      ['Who led the Panthers in tackles?', 'Luke Kuechly led the Panthers in tackles with 118.'],
+      ['How many interceptions did Kurt Coleman have?', 'Kurt Coleman had a career high of seven interceptions.'],
+    ];
+    const text = pairs.map(([q, a]) => `Question: ${q}\nAnswer: ${a}`).join('\n\n');
+    expect(judge(text)).toMatchObject({ pass: true, reason: 'ok' });
+  });
+
   it('rejects a sampler stuck in a loop, saying which measure tripped', () => {
     const looping = `${paragraph} ${'The Panthers defense gave up just 308 points, ranking sixth in the league. '.repeat(6)}`;
     const verdict = judge(looping);

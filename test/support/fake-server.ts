@@ -7,6 +7,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { ServerRateLimiter, type ServerRateLimits } from './server-rate-limits.js';
 
 const messagePartSchema = z.looseObject({ type: z.string(), text: z.string().optional() });
 
@@ -59,6 +60,10 @@ export interface FakeRequestInfo {
   headers: IncomingHttpHeaders;
   /** Arrival time, ms since epoch. */
   receivedAt: number;
+  /** Status of the answer, once it was sent. */
+  status?: number;
+  /** Usage reported in the answer, once a completion with usage was sent. */
+  usage?: { promptTokens: number; completionTokens: number };
 }
 
 export interface FakeServerOptions {
@@ -69,6 +74,11 @@ export interface FakeServerOptions {
   port?: number;
   /** Keep every request in `requests`. Default true; benchmarks turn it off to keep memory flat. */
   recordRequests?: boolean;
+  /**
+   * Keep to these limits as a hosted API does: completions past them get a 429 with `retry-after(-ms)`, and
+   * every answer carries `x-ratelimit-*` headers. Applies to requests `respond` answers with a plain completion.
+   */
+  limits?: ServerRateLimits;
 }
 
 export interface FakeServer {
@@ -79,6 +89,8 @@ export interface FakeServer {
   readonly requestCount: number;
   /** Chat completion requests received in the last `windowMs` (at most 60 000) milliseconds. */
   recentRequestCount(windowMs?: number): number;
+  /** The limiter keeping `limits` (its window peaks and refusals), when limits were given. */
+  limiter: ServerRateLimiter | undefined;
   close(): Promise<void>;
 }
 
@@ -92,6 +104,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
   let arrivalsHead = 0;
   let requestCount = 0;
   const recordRequests = opts.recordRequests ?? true;
+  const limiter = opts.limits ? new ServerRateLimiter(opts.limits) : undefined;
 
   async function handleChatCompletion(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parsed = chatCompletionRequestSchema.safeParse(parseJson(await readRequestBody(req)));
@@ -124,12 +137,20 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       sendJson(res, 500, errorBody(500, `fake server respond() threw: ${String(err)}`));
       return;
     }
+    if (limiter && isPlainCompletion(reply)) {
+      const usage = completionUsage(info, completionTexts(reply, info));
+      const decision = limiter.admit(usage.promptTokens + usage.completionTokens, now);
+      reply = decision.accepted
+        ? { ...reply, headers: { ...decision.headers, ...reply.headers } }
+        : { status: 429, headers: decision.headers, ...(reply.delayMs === undefined ? {} : { delayMs: reply.delayMs }) };
+    }
     const delayMs = reply.delayMs ?? opts.latencyMs ?? 0;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (reply.hang || res.destroyed) return;
 
     const status = reply.status ?? 200;
     const payload = Buffer.from(replyPayload(reply, status, info), 'utf8');
+    info.status = status;
     const headers = { 'content-type': 'application/json', ...reply.headers, 'content-length': String(payload.length) };
     res.writeHead(status, headers);
     if (reply.resetAfterBytes !== undefined) {
@@ -165,6 +186,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
     get requestCount() {
       return requestCount;
     },
+    limiter,
     recentRequestCount(windowMs = ARRIVAL_WINDOW_MS) {
       const since = Date.now() - Math.min(windowMs, ARRIVAL_WINDOW_MS);
       return arrivals.slice(arrivalsHead).filter((t) => t > since).length;
@@ -182,18 +204,31 @@ function replyPayload(reply: FakeReply, status: number, info: FakeRequestInfo): 
   if (reply.rawBody !== undefined) return reply.rawBody;
   if (reply.body !== undefined) return JSON.stringify(reply.body);
   if (status >= 400) return JSON.stringify(errorBody(status, `fake server error ${status}`));
-  const n = info.body.n ?? 1;
-  const asksForQuestions = info.body.messages.some((m) => messageText(m.content).includes('Question:'));
-  const answer = asksForQuestions ? faithfulQuestionAnswers : faithfulRewrite;
-  const texts = reply.contents ?? Array.from({ length: n }, () => answer(info.source));
+  const texts = completionTexts(reply, info);
+  if (!reply.omitUsage) info.usage = completionUsage(info, texts);
   return JSON.stringify(completionBody(info, texts, reply.finishReason ?? 'stop', !reply.omitUsage));
 }
 
-function completionBody(info: FakeRequestInfo, texts: string[], finishReason: string, withUsage: boolean): object {
+function completionTexts(reply: FakeReply, info: FakeRequestInfo): string[] {
+  const n = info.body.n ?? 1;
+  const asksForQuestions = info.body.messages.some((m) => messageText(m.content).includes('Question:'));
+  const answer = asksForQuestions ? faithfulQuestionAnswers : faithfulRewrite;
+  return reply.contents ?? Array.from({ length: n }, () => answer(info.source));
+}
+
+/** A reply the server builds itself as a 200 completion (what rate limits apply to). */
+function isPlainCompletion(reply: FakeReply): boolean {
+  return (reply.status ?? 200) === 200 && reply.rawBody === undefined && reply.body === undefined && !reply.hang;
+}
+
+function completionUsage(info: FakeRequestInfo, texts: string[]): { promptTokens: number; completionTokens: number } {
   const promptChars = info.body.messages.reduce((sum, m) => sum + messageText(m.content).length, 0);
   const completionChars = texts.reduce((sum, t) => sum + t.length, 0);
-  const promptTokens = estimateTokens(promptChars);
-  const completionTokens = estimateTokens(completionChars);
+  return { promptTokens: estimateTokens(promptChars), completionTokens: estimateTokens(completionChars) };
+}
+
+function completionBody(info: FakeRequestInfo, texts: string[], finishReason: string, withUsage: boolean): object {
+  const { promptTokens, completionTokens } = completionUsage(info, texts);
   return {
     id: `chatcmpl-fake-${info.index}`,
     object: 'chat.completion',

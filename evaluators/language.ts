@@ -1,0 +1,66 @@
+// Tier 1: the output must be in the language of its source, or in the style's `target` language. Language
+// identification is franc's (trigram profiles of ~190 languages). Short texts are where franc guesses
+// wrongly, so an output shorter than `minChars` passes; and close relatives (Scots for English, Galician for
+// Spanish) can outscore the right language by a hair, so the expected language passes when it scores
+// within `minScore` of the best guess.
+import { francAll } from 'franc';
+import { z } from 'zod';
+import { defineEvaluatorOptions, fraction } from '../src/evaluator-options.js';
+import { memoizeRecent } from '../src/recent-memo.js';
+import type { Evaluator, Verdict } from '../src/types.js';
+
+const ID = 'language';
+
+// ISO 639-1 codes people write in front matter, as franc's ISO 639-3.
+const ISO_639_1: Record<string, string> = {
+  en: 'eng', fr: 'fra', de: 'deu', es: 'spa', it: 'ita', pt: 'por', nl: 'nld', sv: 'swe', da: 'dan', no: 'nob',
+  nb: 'nob', nn: 'nno', fi: 'fin', pl: 'pol', cs: 'ces', sk: 'slk', ro: 'ron', hu: 'hun', el: 'ell', tr: 'tur',
+  ru: 'rus', uk: 'ukr', bg: 'bul', sr: 'srp', hr: 'hrv', sl: 'slv', ar: 'arb', he: 'heb', fa: 'pes', hi: 'hin',
+  bn: 'ben', ur: 'urd', ta: 'tam', te: 'tel', th: 'tha', vi: 'vie', id: 'ind', ms: 'zlm', zh: 'cmn', ja: 'jpn',
+  ko: 'kor', sw: 'swh', ca: 'cat', eu: 'eus', gl: 'glg', et: 'est', lv: 'lvs', lt: 'lit',
+};
+
+const languageCode = z
+  .string()
+  .regex(/^[a-z]{2,3}$/, 'expected an ISO 639-1 or 639-3 code such as "en" or "eng"')
+  .transform((code) => ISO_639_1[code] ?? code);
+
+export const languageOptions = defineEvaluatorOptions(
+  ID,
+  z.strictObject({
+    /** Language the output must be in (ISO 639-1 or 639-3); default: the source's language. */
+    target: languageCode.optional(),
+    /** Outputs shorter than this many characters pass: too short to identify reliably. Default 50. */
+    minChars: z.number().int().min(10).default(50),
+    /** The expected language passes when its score is at least this (the best guess scores 1). Default 0.9. */
+    minScore: fraction().default(0.9),
+  }),
+);
+
+/** The most likely language of a source, or null when it is too short or has no identifiable script. */
+const sourceLanguage = memoizeRecent((source: string): string | null => {
+  const best = francAll(source, { minLength: 20 })[0];
+  return best === undefined || best[0] === 'und' ? null : best[0];
+});
+
+export const language: Evaluator = {
+  id: ID,
+  tier: 1,
+  appliesTo: () => true,
+  parseOptions: (options) => languageOptions.parse(options),
+  evaluate(source, candidate, ctx): Verdict {
+    const options = languageOptions.parse(ctx.options);
+    const expected = options.target ?? sourceLanguage(source);
+    const text = candidate.trim();
+    if (expected === null || text.length < options.minChars) {
+      return { evaluator: ID, pass: true, score: 1, reason: 'ok', details: { expected, checked: false } };
+    }
+    const ranking = francAll(text, { minLength: options.minChars });
+    const detected = ranking[0]?.[0] ?? 'und';
+    if (detected === 'und') return { evaluator: ID, pass: true, score: 1, reason: 'ok', details: { expected, detected, checked: false } };
+    const score = ranking.find(([code]) => code === expected)?.[1] ?? 0;
+    const details = { expected, detected, score: Math.round(score * 1000) / 1000, checked: true };
+    if (score >= options.minScore) return { evaluator: ID, pass: true, score, reason: 'ok', details };
+    return { evaluator: ID, pass: false, score, reason: 'language_mismatch', details };
+  },
+};

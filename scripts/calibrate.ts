@@ -1,0 +1,96 @@
+// Calibration of the faithfulness judge on the labelled pairs in ../shared/judge-dev/ (read in place, never
+// copied into the repository). For each set: balanced accuracy of a preset (default `claims`) on all pairs,
+// on the tuning half (even line indexes, 0-based) and on the held-out half (odd ones), and the same for
+// each evaluator judging alone. Thresholds are tuned on the even half only; the odd half shows whether the
+// tuning generalises.
+//
+//   npm run calibrate [-- --preset claims] [-- --dir ../shared/judge-dev] [-- --json]
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { resolveEvaluators } from '../evaluators/index.js';
+import { emptyConfusion, percent, rejectionMetrics, tally, type Confusion } from '../src/judge-metrics.js';
+import { DEFAULT_FIELDS, judgePair, pairSchema, parsePairLine, type Pair } from '../src/judge-pairs.js';
+import { packageRoot } from '../src/package-root.js';
+import { adHocStyle, presetEvaluators } from '../src/presets.js';
+
+interface Halves {
+  all: Confusion;
+  tuning: Confusion;
+  heldOut: Confusion;
+}
+
+const halves = (): Halves => ({ all: emptyConfusion(), tuning: emptyConfusion(), heldOut: emptyConfusion() });
+
+function record(h: Halves, index: number, label: 0 | 1, rejected: boolean): void {
+  tally(h.all, label, rejected);
+  tally(index % 2 === 0 ? h.tuning : h.heldOut, label, rejected);
+}
+
+function readPairs(path: string): Pair[] {
+  const schema = pairSchema(DEFAULT_FIELDS);
+  const pairs: Pair[] = [];
+  readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
+    const parsed = parsePairLine(text, i + 1, schema, DEFAULT_FIELDS);
+    if (parsed === null) return;
+    if (!parsed.ok) throw new Error(`${path}:${i + 1}: ${parsed.error}`);
+    if (parsed.pair.label === undefined) throw new Error(`${path}:${i + 1}: no label`);
+    pairs.push(parsed.pair);
+  });
+  return pairs;
+}
+
+function row(name: string, h: Halves): string {
+  const all = rejectionMetrics(h.all);
+  const cells = [h.all, h.tuning, h.heldOut].map((c, i) => percent(rejectionMetrics(c).balancedAccuracy).padStart(i === 0 ? 8 : 9));
+  return `  ${name.padEnd(16)}${cells.join('')} ${percent(all.precision).padStart(10)} ${percent(all.recall).padStart(8)}`;
+}
+
+async function main(): Promise<void> {
+  const opts = new Command('calibrate')
+    .option('--preset <name>', 'preset to calibrate', 'claims')
+    .option('--dir <path>', 'directory of labelled JSONL sets (default: ../shared/judge-dev beside the repository)')
+    .option('--json', 'print one JSON object instead of tables')
+    .parse(process.argv)
+    .opts<{ preset: string; dir?: string; json?: boolean }>();
+  const dir = resolve(opts.dir ?? join(packageRoot(), '..', 'shared', 'judge-dev'));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+  if (files.length === 0) throw new Error(`no .jsonl sets in ${dir}`);
+  const refs = presetEvaluators(opts.preset);
+  const resolved = resolveEvaluators(refs);
+  const style = adHocStyle(opts.preset, refs);
+  const report: Record<string, unknown> = {};
+  for (const file of files) {
+    const pairs = readPairs(join(dir, file));
+    const overall = halves();
+    const alone = new Map(resolved.map((r) => [r.evaluator.id, { single: [r], h: halves() }]));
+    const started = performance.now();
+    for (const [index, pair] of pairs.entries()) {
+      const label = pair.label as 0 | 1;
+      record(overall, index, label, !(await judgePair(pair, style, resolved)).pass);
+      for (const { single, h } of alone.values()) record(h, index, label, !(await judgePair(pair, style, single)).pass);
+    }
+    const msPerPair = (performance.now() - started) / Math.max(1, pairs.length);
+    const set = basename(file, '.jsonl');
+    const summary = (h: Halves) => ({ all: rejectionMetrics(h.all), tuning: rejectionMetrics(h.tuning), heldOut: rejectionMetrics(h.heldOut) });
+    report[set] = {
+      pairs: pairs.length,
+      preset: summary(overall),
+      byEvaluator: Object.fromEntries([...alone].map(([id, { h }]) => [id, summary(h)])),
+      msPerPairAllEvaluatorsTwice: Math.round(msPerPair * 100) / 100,
+    };
+    if (!opts.json) {
+      process.stdout.write(`${set} (${pairs.length} pairs)\n`);
+      process.stdout.write(`  ${'balanced acc.'.padEnd(16)}${'all'.padStart(8)}${'tuning'.padStart(9)}${'held-out'.padStart(9)} ${'precision'.padStart(10)} ${'recall'.padStart(8)}\n`);
+      process.stdout.write(`${row(`${opts.preset} preset`, overall)}\n`);
+      for (const [id, { h }] of alone) process.stdout.write(`${row(id, h)}\n`);
+      process.stdout.write('\n');
+    }
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`calibrate: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,29 @@
+// Shared pieces of the loopback pool tests: real OpenAI providers pointed at real fake servers.
+
+import { createOpenAIProvider } from '../../src/providers/openai.js';
+import type { GenerateRequest, GenerateResult } from '../../src/types.js';
+
+export function providerFor(url: string, name: string) {
+  return createOpenAIProvider({ baseUrl: url, timeoutMs: 5000, name });
+}
+
+/** A request whose prompt names task `id`, so every answer can be matched to its task. */
+export function taskRequest(id: number, filler = ''): GenerateRequest {
+  return {
+    messages: [{ role: 'user', content: `task ${id}${filler ? `\n${filler}` : ''}` }],
+    model: 'fake-model',
+    maxTokens: 64,
+    temperature: 0.7,
+    n: 1,
+  };
+}
+
+export const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Awaits every task, and reports which failed instead of throwing at the first. */
+export async function settleAll(tasks: Array<Promise<GenerateResult>>) {
+  const outcomes = await Promise.allSettled(tasks);
+  const failures = outcomes.flatMap((o, id) => (o.status === 'rejected' ? [{ id, reason: String(o.reason) }] : []));
+  const results = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  return { results, failures };
+}
