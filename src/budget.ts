@@ -34,6 +34,8 @@ export class Budget {
   private spentCost = 0;
   private heldTokens = 0;
   private heldCost = 0;
+  private holds = 0;
+  private waiters: Array<() => void> = [];
   private readonly dearest: { input: number; output: number };
 
   constructor(private readonly opts: BudgetOptions) {
@@ -48,42 +50,64 @@ export class Budget {
     this.dearest = { input, output };
   }
 
-  /** Holds the worst case of one request, or throws BudgetExhaustedError when it might not fit. */
-  hold(promptTokens: number, maxCompletionTokens: number): BudgetHold {
+  /**
+   * Holds the worst case of one request. When it does not fit beside the requests in flight, waits for them
+   * to settle (they usually use far less than their hold); throws BudgetExhaustedError only when it could not
+   * fit even with nothing in flight.
+   */
+  async hold(promptTokens: number, maxCompletionTokens: number): Promise<BudgetHold> {
     const tokens = promptTokens + maxCompletionTokens;
     const cost = (promptTokens * this.dearest.input + maxCompletionTokens * this.dearest.output) / 1e6;
-    const { maxTokens, maxCost } = this.opts;
-    if (maxTokens !== undefined && this.spentTokens + this.heldTokens + tokens > maxTokens) {
-      throw new BudgetExhaustedError(`the next request could pass --max-tokens ${maxTokens} (${this.spentTokens} used so far)`);
+    for (;;) {
+      const over = this.overBy(tokens, cost);
+      if (over === undefined) break;
+      if (this.holds === 0) throw new BudgetExhaustedError(over);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
-    if (maxCost !== undefined && this.spentCost + this.heldCost + cost > maxCost) {
-      throw new BudgetExhaustedError(`the next request could pass --max-cost ${maxCost} USD (${this.spentCost.toFixed(4)} USD spent so far)`);
-    }
+    this.holds++;
     this.heldTokens += tokens;
     this.heldCost += cost;
     return { tokens, cost };
   }
 
-  /** Replaces a hold by what the request really used; returns its cost in USD. Without usage, the hold is spent. */
-  settle(hold: BudgetHold, endpoint: string | undefined, usage: Usage | null): number {
+  private overBy(tokens: number, cost: number): string | undefined {
+    const { maxTokens, maxCost } = this.opts;
+    if (maxTokens !== undefined && this.spentTokens + this.heldTokens + tokens > maxTokens) {
+      return `the next request could pass --max-tokens ${maxTokens} (${this.spentTokens} used so far)`;
+    }
+    if (maxCost !== undefined && this.spentCost + this.heldCost + cost > maxCost) {
+      return `the next request could pass --max-cost ${maxCost} USD (${this.spentCost.toFixed(4)} USD spent so far)`;
+    }
+    return undefined;
+  }
+
+  private unhold(hold: BudgetHold): void {
+    this.holds--;
     this.heldTokens -= hold.tokens;
     this.heldCost -= hold.cost;
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const wake of waiting) wake();
+  }
+
+  /** Replaces a hold by what the request really used; returns its cost in USD. Without usage, the hold is spent. */
+  settle(hold: BudgetHold, endpoint: string | undefined, usage: Usage | null): number {
+    let cost = hold.cost;
     if (usage === null) {
       this.spentTokens += hold.tokens;
-      this.spentCost += hold.cost;
-      return hold.cost;
+    } else {
+      const price = (endpoint && this.opts.prices.get(endpoint)) || { input: 0, output: 0 };
+      cost = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1e6;
+      this.spentTokens += usage.promptTokens + usage.completionTokens;
     }
-    const price = (endpoint && this.opts.prices.get(endpoint)) || { input: 0, output: 0 };
-    const cost = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1e6;
-    this.spentTokens += usage.promptTokens + usage.completionTokens;
     this.spentCost += cost;
+    this.unhold(hold);
     return cost;
   }
 
   /** A request that failed before using anything gives its hold back. */
   release(hold: BudgetHold): void {
-    this.heldTokens -= hold.tokens;
-    this.heldCost -= hold.cost;
+    this.unhold(hold);
   }
 
   get spent(): { tokens: number; cost: number } {

@@ -255,7 +255,7 @@ function* sentenceSpans(text: string, start: number, end: number): Generator<Spa
   while (from < end) {
     const windowEnd = Math.min(end, from + size);
     const boundaries: number[] = [];
-    for (const segment of sentenceSegmenter.segment(text.slice(from, windowEnd))) {
+    for (const segment of sentenceSegmenter.segment(text.slice(from, windowEnd).replace(LINE_BREAKS, ' '))) {
       if (segment.index > 0 && isSentenceEnd(text, from + segment.index)) boundaries.push(from + segment.index);
     }
     let commit: number;

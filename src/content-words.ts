@@ -248,8 +248,10 @@ function makeToken(t: RawToken, text: string, prevEnd: number, first: boolean): 
     return { start: t.start, end: t.end, raw, norm, kind: 'number', content: true, capitalised, acronym, negation: false, afterBreak };
   }
   const negation = NEGATION_CUES.has(lower);
-  const norm = lower === "n't" ? 'not' : normalizeWord(raw);
-  const content = !STOPWORDS.has(lower) && !negation;
+  // "I'll", "they're", "we've": the pronoun decides; "Johnson's" stays a name.
+  const bare = lower.replace(/['’](?:ll|re|ve|d|m)$/, '');
+  const norm = lower === "n't" ? 'not' : bare !== lower ? bare : normalizeWord(raw);
+  const content = !STOPWORDS.has(bare) && !negation;
   return { start: t.start, end: t.end, raw, norm, kind: 'word', content, capitalised, acronym, negation, afterBreak };
 }
 

@@ -16,7 +16,7 @@ import { AuthError } from './providers/errors.js';
 import { makeRedactor } from './redact.js';
 import { sampleTask, type SamplingPolicy, type SamplingResult } from './rejection-sampling.js';
 import { assertInputsReadable, readSources } from './sources/read-sources.js';
-import { taskKey } from './task-key.js';
+import { defaultTemperature, modelKey, samplingParams, taskKey } from './task-key.js';
 import type { Chunk, GenerateRequest, InputError, Provider, Style } from './types.js';
 import { rewordVersion } from './version.js';
 
@@ -66,6 +66,8 @@ export interface RunHooks {
 interface PlannedStyle {
   style: Style;
   policy: SamplingPolicy;
+  /** The sampling parameters that are part of the task key. */
+  params: Record<string, unknown>;
   evaluators: ReturnType<typeof resolveEvaluators>;
 }
 
@@ -79,10 +81,11 @@ function planStyles(config: RunConfig): PlannedStyle[] {
     return {
       style,
       evaluators: resolveEvaluators(style.evaluators),
+      params: samplingParams(config, style),
       policy: {
         model: modelKey(config),
         maxTokens: style.maxOutputTokens,
-        temperature: config.temperature ?? style.temperature ?? 0.7,
+        temperature: config.temperature ?? style.temperature ?? defaultTemperature,
         topP: config.topP,
         candidates: config.candidates,
         maxAttempts: config.maxAttempts,
@@ -142,7 +145,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     generate: async (req: GenerateRequest, promptTokens: number) => {
       let hold;
       try {
-        hold = budget.hold(promptTokens, req.maxTokens * req.n);
+        hold = await budget.hold(promptTokens, req.maxTokens * req.n);
       } catch (err) {
         if (err instanceof BudgetExhaustedError) {
           budgetStop ??= err;
@@ -223,14 +226,14 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       for (const chunk of chunkDocument(doc, { maxTokens: config.chunkTokens })) {
         writer.addChunk(doc.sha256, chunk);
         for (const p of planned) {
-          const key = taskKey({ chunkSha256: chunk.sha256, promptSha256: p.style.sha256, model: p.policy.model, params: paramsOf(p.policy) });
+          const key = taskKey({ chunkSha256: chunk.sha256, promptSha256: p.style.sha256, model: p.policy.model, params: p.params });
           progress.tasksSeen++;
           const known = lookupTask.get(key) as { status: string; attempts: number } | undefined;
           if (known?.status === 'accepted' || known?.status === 'rejected' || inProgress.has(key)) {
             progress.tasksSkipped++;
             continue;
           }
-          writer.addTask({ taskKey: key, docSha256: doc.sha256, chunkStart: chunk.start, chunkEnd: chunk.end, style: p.style, model: p.policy.model, params: paramsOf(p.policy) });
+          writer.addTask({ taskKey: key, docSha256: doc.sha256, chunkStart: chunk.start, chunkEnd: chunk.end, style: p.style, model: p.policy.model, params: p.params });
           while (active.size >= maxActive) await Promise.race(active);
           if (stopping) break reading;
           launch(chunk, p, key, known?.attempts ?? 0);
@@ -275,11 +278,6 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   };
 }
 
-/** The model part of a task key: the same work whichever of the configured endpoints serves it. */
-export function modelKey(config: Pick<RunConfig, 'endpoints'>): string {
-  return [...new Set(config.endpoints.map((e) => e.model))].sort().join('|');
-}
-
 function endpointPrices(config: RunConfig): Map<string, { input: number; output: number }> {
   const prices = new Map<string, { input: number; output: number }>();
   for (const e of config.endpoints) {
@@ -299,6 +297,3 @@ function createPool(providers: Provider[], config: RunConfig): EndpointPool {
   return new EndpointPool(providers[0]!, { concurrency: e.maxInFlight, rpm: e.rpm, maxRetries: config.maxRetries });
 }
 
-function paramsOf(policy: SamplingPolicy): Record<string, unknown> {
-  return { temperature: policy.temperature, top_p: policy.topP, max_tokens: policy.maxTokens };
-}

@@ -55,6 +55,8 @@ function endsInAbbreviation(span: string, next: string): boolean {
   const nextWord = (/^[\s"'“(]*(\p{L}+)/u.exec(next)?.[1] ?? '').toLowerCase();
   if (/^\p{Ll}/u.test(next.trimStart())) return true;
   if (['mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'gen', 'sen', 'rep', 'gov', 'lt', 'col', 'capt', 'sgt', 'hon', 'rev'].includes(word)) return true;
+  // "Feb. 23", "No. 5", "vol. 2": an abbreviation that numbers follow.
+  if (ABBREVIATIONS.has(word) && /^\s*\d/.test(next)) return true;
   const dotted = word.includes('.') || /^\p{Lu}$/u.test(m[1]);
   if ((dotted || ABBREVIATIONS.has(word)) && nextWord !== '' && !SENTENCE_OPENERS.has(nextWord)) return true;
   return false;

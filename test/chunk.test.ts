@@ -108,6 +108,18 @@ describe('chunkDocument', () => {
     expect(perChunk).toBeGreaterThan(2);
   });
 
+  it('does not take a sentence end from a window cut short of the words that decide it', () => {
+    // After "etc. ( ( (" only the lowercase "and" tells the segmenter that no sentence ends; the paragraph
+    // is long enough that many of the segmenter's windows end inside such a run. A chunk holds one and a
+    // half sentences, so a false end after "etc." would show as a chunk ending there.
+    const sentence = (i: number): string => `Item ${1000 + i} needs ${'fresh '.repeat(i % 5)}bread etc. ${'( '.repeat(12)}and so on.`;
+    const text = Array.from({ length: 5_000 }, (_, i) => sentence(i)).join(' ');
+    const maxTokens = Math.floor(1.5 * countTokens(sentence(0)));
+    const chunks = chunksOf(text, maxTokens);
+    expectWellFormed({ id: 'doc', text }, chunks, maxTokens);
+    for (const chunk of chunks) expect(chunk.text).toMatch(/^Item \d+ .*and so on\.$/s);
+  });
+
   it('treats the line breaks of hard-wrapped prose as spaces, not as sentence ends', () => {
     const sentences = Array.from({ length: 40 }, (_, i) => `The keeper of lighthouse ${i + 1} climbed the stairs at dusk and lit the great lamp for the ships.`);
     const wrapped = sentences.join(' ').replace(/(.{1,60})(?: |$)/g, '$1\n').trim(); // lines of at most 60 characters

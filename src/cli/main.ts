@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { rewordVersion } from '../version.js';
 import { exportCommand } from './export.js';
+import { planCommand } from './plan.js';
 import { promptsCommand } from './prompts.js';
 import { runCommand } from './run.js';
 import { statsCommand } from './stats.js';
@@ -13,6 +14,7 @@ const program = new Command('reword')
   .version(rewordVersion)
   .showHelpAfterError('(run with --help for usage)')
   .addCommand(runCommand())
+  .addCommand(planCommand())
   .addCommand(statsCommand())
   .addCommand(traceCommand())
   .addCommand(exportCommand())

@@ -1,10 +1,20 @@
 // Shared pieces of the loopback pool tests: real OpenAI providers pointed at real fake servers.
 
 import { createOpenAIProvider } from '../../src/providers/openai.js';
-import type { GenerateRequest, GenerateResult } from '../../src/types.js';
+import type { GenerateRequest, GenerateResult, Provider } from '../../src/types.js';
 
-export function providerFor(url: string, name: string) {
-  return createOpenAIProvider({ baseUrl: url, timeoutMs: 5000, name });
+/** An OpenAI provider for the server at `url`, recording when the pool sent each request through it. */
+export function providerFor(url: string, name: string): Provider & { sentAt: number[] } {
+  const inner = createOpenAIProvider({ baseUrl: url, timeoutMs: 5000, name });
+  const sentAt: number[] = [];
+  return {
+    endpoint: inner.endpoint,
+    sentAt,
+    generate(req) {
+      sentAt.push(Date.now());
+      return inner.generate(req);
+    },
+  };
 }
 
 /** A request whose prompt names task `id`, so every answer can be matched to its task. */
