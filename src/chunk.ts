@@ -6,9 +6,9 @@ import type { Chunk, SourceDoc } from './types.js';
 //
 // A document is cut into units — whole paragraphs, or the sentences of a paragraph too long for one chunk —
 // and adjacent units are packed greedily. Encoding is the cost on a 20 MB document (tiktoken runs at a few
-// MB/s), so packing decisions use a characters-per-token rate learned from the chunks already counted, and
-// each chunk's text is then encoded exactly once: its `tokens` is exact and the bound is checked on the
-// real count. When the estimate overshoots, the chunk gives back its last units, which are packed again;
+// MB/s), so packing decisions use a characters-per-token rate learned from the document's opening and then
+// from each chunk counted, and each chunk's text is encoded once: its `tokens` is exact and the bound is
+// checked on the real count. When the estimate overshoots, the chunk gives back its last units, which are packed again;
 // a single unit over the bound is cut finer (paragraph → sentences → runs of words → pieces of a word).
 
 export interface ChunkOptions {
@@ -167,7 +167,16 @@ function* splitAtWords(text: string, span: Span & { tokens: number }, maxTokens:
     let budget = Math.max(1, Math.floor(maxTokens * charsPerToken * AIM));
     for (;;) {
       let end = pos + budget >= span.end ? span.end : cutBefore(text, pos, pos + budget);
-      if (end <= pos) end = wordEnd(text, pos, span.end);
+      if (end <= pos) {
+        // The first word alone runs past the budget. tiktoken's time grows with the square of an unbroken
+        // run of letters (a minute for 160 K of "a"), so a word far longer than a chunk is never encoded whole.
+        end = wordEnd(text, pos, span.end);
+        if (end - pos > 4 * budget) {
+          yield* splitWord(text, { start: pos, end, tokens: (end - pos) / charsPerToken }, maxTokens);
+          pos = end;
+          break;
+        }
+      }
       const tokens = countTokens(text.slice(pos, end));
       if (tokens <= maxTokens) {
         yield { start: pos, end, tokens, level: 'words' };

@@ -77,7 +77,7 @@ const UNITS: Record<string, number> = {
 };
 
 const SCALES: Record<string, number> = {
-  hundred: 1e2, thousand: 1e3, million: 1e6, billion: 1e9, trillion: 1e12, bn: 1e9, mn: 1e6, tn: 1e12,
+  hundred: 1e2, thousand: 1e3, million: 1e6, billion: 1e9, trillion: 1e12, bn: 1e9, mn: 1e6, mln: 1e6, bln: 1e9, tn: 1e12,
 };
 
 /** Canonical decimal text of a value: 5e9 → "5000000000", 0.5 → "0.5". */

@@ -40,7 +40,7 @@ const ANTONYM_COMPANY = 2;
 const RADIUS = 5;
 
 function clauseBreak(text: string, a: Token, b: Token): boolean {
-  return /[,;:.!?()"“”]/.test(text.slice(a.end, b.start));
+  return /[,;:.!?()"“”\n*•]/.test(text.slice(a.end, b.start));
 }
 
 /** For each token, whether a negation governs it: one of the first content words after a cue, same clause. */

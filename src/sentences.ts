@@ -62,10 +62,19 @@ function endsInAbbreviation(span: string, next: string): boolean {
   return false;
 }
 
-/** Splits prose into sentences; line breaks always end a sentence. */
+/**
+ * Hard-wrapped prose ("Nothing\nis so well attested") breaks lines inside sentences. A line break followed by
+ * a lower-case letter, after a line that does not end a sentence, is a wrap: it becomes a space, so offsets
+ * stay the same. Lists, dialogue turns ("Emily: …") and paragraphs keep their breaks.
+ */
+function unwrapLines(text: string): string {
+  return text.replace(/([^\s.!?:;])[ \t]*\n(?=[ \t]*\p{Ll})/gu, (match) => match.replace('\n', ' '));
+}
+
+/** Splits prose into sentences; a line break ends a sentence unless it only wraps a line (see unwrapLines). */
 export function splitSentences(text: string, locale = 'en'): TextSpan[] {
   const raw: Array<{ start: number; end: number }> = [];
-  for (const seg of segmenterFor(locale).segment(text)) {
+  for (const seg of segmenterFor(locale).segment(unwrapLines(text))) {
     raw.push({ start: seg.index, end: seg.index + seg.segment.length });
   }
   const merged: Array<{ start: number; end: number }> = [];

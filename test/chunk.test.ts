@@ -112,7 +112,7 @@ describe('chunkDocument', () => {
     // After "etc. ( ( (" only the lowercase "and" tells the segmenter that no sentence ends; the paragraph
     // is long enough that many of the segmenter's windows end inside such a run. A chunk holds one and a
     // half sentences, so a false end after "etc." would show as a chunk ending there.
-    const sentence = (i: number): string => `Item ${1000 + i} needs ${'fresh '.repeat(i % 5)}bread etc. ${'( '.repeat(12)}and so on.`;
+    const sentence = (i: number): string => `Item ${1000 + i} needs ${'fresh '.repeat(i % 5)}bread etc. ${'( '.repeat(30)}and so on.`;
     const text = Array.from({ length: 5_000 }, (_, i) => sentence(i)).join(' ');
     const maxTokens = Math.floor(1.5 * countTokens(sentence(0)));
     const chunks = chunksOf(text, maxTokens);
@@ -164,6 +164,14 @@ describe('chunkDocument', () => {
     expect(overlapping.length).toBeGreaterThan(5);
     for (let i = 1; i < overlapping.length; i++) expect(overlapping[i]?.start).toBe(overlapping[i - 1]?.end); // no gap inside the word
     expect(chunks[0]?.text).toBe('Before the blob.');
+  });
+
+  it('cuts a run of one letter far longer than the bound without encoding it whole', () => {
+    // tiktoken needs about a minute for 160 K characters of one letter in one piece; in chunks it is quick.
+    const text = `Start. ${'a'.repeat(200_000)} end.`;
+    const chunks = chunksOf(text, 400);
+    expectWellFormed({ id: 'doc', text }, chunks, 400);
+    expect(chunks.length).toBeGreaterThan(50);
   });
 
   it('never cuts a surrogate pair apart when it must cut a word', () => {

@@ -138,6 +138,18 @@ export function formatSummary(s: JudgeSummary): string {
   return out.join('\n') + '\n';
 }
 
+let pipeWatched = false;
+
+/** `reword judge … | head` closes stdout early: that is the reader having all it wants, not an error. */
+function exitQuietlyOnClosedPipe(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw error;
+  });
+}
+
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
 export function judgeCommand(): Command {
@@ -154,10 +166,7 @@ export function judgeCommand(): Command {
     .option('--id-field <name>', 'field holding the pair id (default: the line number)', DEFAULT_FIELDS.id)
     .option('--json', 'print the summary as a last JSON line on stdout instead of text on stderr')
     .action(async (opts: JudgeOptions) => {
-      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EPIPE') process.exit(ExitCode.ok); // the reader (e.g. `head`) has all it wants
-        throw error;
-      });
+      exitQuietlyOnClosedPipe();
       let summary: JudgeSummary;
       try {
         summary = await judgeFile(opts, (line) => process.stderr.write(`reword judge: ${line}\n`));

@@ -29,6 +29,10 @@ const checks: Check[] = [
     sql: `SELECT o.id FROM outputs o JOIN candidates c ON c.id = o.candidate_id WHERE c.pass <> 1`,
   },
   {
+    name: 'output text differs from its accepted candidate',
+    sql: `SELECT o.id FROM outputs o JOIN candidates c ON c.id = o.candidate_id WHERE o.text <> c.cleaned`,
+  },
+  {
     name: 'output whose candidate belongs to another task',
     sql: `SELECT o.id FROM outputs o JOIN candidates c ON c.id = o.candidate_id JOIN attempts a ON a.id = c.attempt_id
           WHERE a.task_id <> o.task_id`,
@@ -58,20 +62,38 @@ const checks: Check[] = [
   },
 ];
 
+/**
+ * Runs one check; a check that cannot run (a damaged page, a table rebuilt without its key) is itself a
+ * problem to report, not a reason to stop checking the rest.
+ */
+function runCheck(problems: VerifyProblem[], check: string, find: () => VerifyProblem | undefined): void {
+  try {
+    const problem = find();
+    if (problem) problems.push(problem);
+  } catch (err) {
+    problems.push({ check: `${check} (could not run)`, count: 1, examples: [(err as Error).message] });
+  }
+}
+
 /** Runs SQLite's own checks and the ledger's invariants; an empty list means the ledger is sound. */
 export function verifyLedger(db: Db): VerifyProblem[] {
   const problems: VerifyProblem[] = [];
-  const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
-  if (!(integrity.length === 1 && integrity[0] === 'ok')) {
-    problems.push({ check: 'sqlite integrity_check', count: integrity.length, examples: integrity.slice(0, 5) });
-  }
-  const fk = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
-  if (fk.length > 0) {
-    problems.push({ check: 'foreign keys', count: fk.length, examples: fk.slice(0, 5).map((r) => `${r.table} row ${r.rowid} → missing ${r.parent}`) });
-  }
+  runCheck(problems, 'sqlite integrity_check', () => {
+    const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
+    if (integrity.length === 1 && integrity[0] === 'ok') return undefined;
+    return { check: 'sqlite integrity_check', count: integrity.length, examples: integrity.slice(0, 5) };
+  });
+  runCheck(problems, 'foreign keys', () => {
+    const fk = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
+    if (fk.length === 0) return undefined;
+    return { check: 'foreign keys', count: fk.length, examples: fk.slice(0, 5).map((r) => `${r.table} row ${r.rowid} → missing ${r.parent}`) };
+  });
   for (const c of checks) {
-    const rows = db.prepare(c.sql).raw().all() as unknown[][];
-    if (rows.length > 0) problems.push({ check: c.name, count: rows.length, examples: rows.slice(0, 5).map((r) => String(r[0])) });
+    runCheck(problems, c.name, () => {
+      const rows = db.prepare(c.sql).raw().all() as unknown[][];
+      if (rows.length === 0) return undefined;
+      return { check: c.name, count: rows.length, examples: rows.slice(0, 5).map((r) => String(r[0])) };
+    });
   }
   return problems;
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { attribution, type AttributionDetails } from '../../evaluators/attribution.js';
 import { attributeOutput } from '../../src/attribution.js';
-import { context, FAITHFUL, SOURCE } from './fixtures.js';
+import type { Verdict } from '../../src/types.js';
+import { context, FAITHFUL, SOURCE, verdictOf } from './fixtures.js';
 
 const judge = (candidate: string, options: Record<string, unknown> = {}, source = SOURCE) =>
-  attribution.evaluate(source, candidate, context(options)) as ReturnType<typeof attribution.evaluate> & { details: AttributionDetails };
+  verdictOf(attribution, source, candidate, context(options)) as Verdict & { details: AttributionDetails };
 
 describe('attribution evaluator', () => {
   it('passes a faithful paraphrase and traces each sentence to the source sentence it restates', () => {

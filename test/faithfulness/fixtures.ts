@@ -1,6 +1,6 @@
 // Hand-written texts for the faithfulness tests: one source, and rewrites of it that are faithful or that
 // change it in exactly one way each.
-import type { EvalContext, Style } from '../../src/types.js';
+import type { EvalContext, Evaluator, Style, Verdict } from '../../src/types.js';
 import { makeStyle } from '../evaluators/fixtures.js';
 
 export const SOURCE = [
@@ -21,4 +21,11 @@ export const FAITHFUL = [
 
 export function context(options: Record<string, unknown> = {}, style: Partial<Style> = {}): EvalContext {
   return { style: makeStyle(style), finishReason: 'stop', options };
+}
+
+/** Runs a synchronous evaluator; these evaluators never return a promise, and a test should say so if one does. */
+export function verdictOf(evaluator: Evaluator, source: string, candidate: string, ctx: EvalContext): Verdict {
+  const verdict = evaluator.evaluate(source, candidate, ctx);
+  if (verdict instanceof Promise) throw new Error(`${evaluator.id} returned a promise`);
+  return verdict;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { negationFlip } from '../../evaluators/negation-flip.js';
-import { context, FAITHFUL, SOURCE } from './fixtures.js';
+import { context, FAITHFUL, SOURCE, verdictOf } from './fixtures.js';
 
-const judge = (candidate: string, options: Record<string, unknown> = {}, source = SOURCE) => negationFlip.evaluate(source, candidate, context(options));
+const judge = (candidate: string, options: Record<string, unknown> = {}, source = SOURCE) => verdictOf(negationFlip, source, candidate, context(options));
 const kinds = (candidate: string, source = SOURCE) =>
   ((judge(candidate, {}, source).details as { flips: Array<{ kind: string }> }).flips ?? []).map((f) => f.kind);
 

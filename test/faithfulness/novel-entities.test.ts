@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { novelEntities } from '../../evaluators/novel-entities.js';
 import { findEntities } from '../../src/entities.js';
-import { context, FAITHFUL, SOURCE } from './fixtures.js';
+import { context, FAITHFUL, SOURCE, verdictOf } from './fixtures.js';
 
-const judge = (candidate: string, options: Record<string, unknown> = {}, source = SOURCE) => novelEntities.evaluate(source, candidate, context(options));
+const judge = (candidate: string, options: Record<string, unknown> = {}, source = SOURCE) => verdictOf(novelEntities, source, candidate, context(options));
 
 describe('novel-entities evaluator', () => {
   it('passes a faithful paraphrase', () => {

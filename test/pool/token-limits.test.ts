@@ -48,7 +48,7 @@ describe('MultiEndpointPool tokens per minute', () => {
     expect(a.calls[1]?.startedAt).toBe(60_000);
   });
 
-  it.each([
+  it.each<[string, { rpm?: number; tpm: number }]>([
     ['tokens', { tpm: 20_000 }],
     ['requests', { rpm: 90, tpm: 1_000_000 }],
   ])(

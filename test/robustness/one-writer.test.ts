@@ -13,17 +13,26 @@ describe('one writer per ledger', () => {
   let server: FakeServer;
   let input: string;
   let ledger: string;
-  let reply: () => FakeReply | undefined;
+  let reply: () => FakeReply | undefined | Promise<FakeReply | undefined>;
+  /** Holds every answer until `open()`: a run is live for as long as a test needs it to be. */
+  let gate: { wait: Promise<void>; open: () => void };
+  const newGate = (): typeof gate => {
+    let open = (): void => {};
+    const wait = new Promise<void>((resolve) => (open = resolve));
+    return { wait, open };
+  };
 
   beforeEach(async () => {
     dir = scratch('writer');
     input = dir.write('in.jsonl', jsonl(englishDocs.slice(0, 4)));
     ledger = dir.path('ledger.sqlite');
     reply = () => undefined;
+    gate = newGate();
     server = await startFakeServer({ respond: () => reply() });
   });
 
   afterEach(async () => {
+    gate.open();
     await server.close();
     dir.remove();
   });
@@ -33,7 +42,7 @@ describe('one writer per ledger', () => {
   const runStatuses = () => peekLedger(ledger, (db) => db.prepare(`SELECT status FROM runs ORDER BY id`).pluck().all());
 
   it('refuses a second run while a live run holds the ledger, naming its pid, and leaves the first undisturbed', async () => {
-    reply = () => ({ delayMs: 400 });
+    reply = () => gate.wait.then(() => undefined);
     const holder = spawnCli(args());
     const holderDone = collect(holder);
     await waitFor('the first run to send a request', () => server.requestCount >= 1);
@@ -52,6 +61,7 @@ describe('one writer per ledger', () => {
     const stats = await runCli(['stats', '--ledger', ledger, '--json']);
     expect(stats.code, stats.stderr).toBe(0);
 
+    gate.open();
     const first = await holderDone;
     expect(first.code, first.stderr).toBe(0);
     expect(runStatuses()).toEqual(['finished']);
@@ -59,19 +69,23 @@ describe('one writer per ledger', () => {
   });
 
   it('lets exactly one of two runs started together through', async () => {
-    reply = () => ({ delayMs: 300 });
+    reply = () => gate.wait.then(() => undefined);
     const a = spawnCli(args());
     const b = spawnCli(args());
-    const [ra, rb] = await Promise.all([collect(a), collect(b)]);
+    const done = [collect(a), collect(b)];
+    // The run that lost the race exits while the winner waits for its answers.
+    await Promise.race(done);
+    gate.open();
+    const [ra, rb] = await Promise.all(done);
     const codes = [ra.code, rb.code].sort();
     expect(codes).toEqual([0, 1]);
     const [loser, winner] = ra.code === 1 ? [ra, b] : [rb, a];
-    expect(loser.stderr).toContain(`pid ${winner.pid}`);
+    expect(loser.stderr, loser.stderr).toContain(`pid ${winner.pid}`);
     expect(runStatuses()).toEqual(['finished']);
   });
 
   it('is not blocked by the lock of a run that was killed', async () => {
-    reply = () => ({ delayMs: 400 });
+    reply = () => gate.wait.then(() => undefined);
     const killed = spawnCli(args());
     const killedDone = collect(killed);
     await waitFor('the run to send a request', () => server.requestCount >= 1);
@@ -79,7 +93,7 @@ describe('one writer per ledger', () => {
     await killedDone;
     expect(runStatuses()).toEqual(['running']);
 
-    reply = () => undefined;
+    gate.open();
     const next = await runCli(args());
     expect(next.code, next.stderr).toBe(0);
     expect(runStatuses()).toEqual(['crashed', 'finished']);

@@ -79,6 +79,8 @@ export interface FakeServerOptions {
    * every answer carries `x-ratelimit-*` headers. Applies to requests `respond` answers with a plain completion.
    */
   limits?: ServerRateLimits;
+  /** Counts the tokens of a text for the usage answers report; default about four characters a token. */
+  countTokens?: (text: string) => number;
 }
 
 export interface FakeServer {
@@ -105,6 +107,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
   let requestCount = 0;
   const recordRequests = opts.recordRequests ?? true;
   const limiter = opts.limits ? new ServerRateLimiter(opts.limits) : undefined;
+  const countTokens = opts.countTokens ?? estimateTokens;
 
   async function handleChatCompletion(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parsed = chatCompletionRequestSchema.safeParse(parseJson(await readRequestBody(req)));
@@ -138,7 +141,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       return;
     }
     if (limiter && isPlainCompletion(reply)) {
-      const usage = completionUsage(info, completionTexts(reply, info));
+      const usage = completionUsage(info, completionTexts(reply, info), countTokens);
       const decision = limiter.admit(usage.promptTokens + usage.completionTokens, now);
       reply = decision.accepted
         ? { ...reply, headers: { ...decision.headers, ...reply.headers } }
@@ -149,7 +152,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
     if (reply.hang || res.destroyed) return;
 
     const status = reply.status ?? 200;
-    const payload = Buffer.from(replyPayload(reply, status, info), 'utf8');
+    const payload = Buffer.from(replyPayload(reply, status, info, countTokens), 'utf8');
     info.status = status;
     const headers = { 'content-type': 'application/json', ...reply.headers, 'content-length': String(payload.length) };
     res.writeHead(status, headers);
@@ -200,13 +203,14 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
   };
 }
 
-function replyPayload(reply: FakeReply, status: number, info: FakeRequestInfo): string {
+function replyPayload(reply: FakeReply, status: number, info: FakeRequestInfo, countTokens: TokenCounter): string {
   if (reply.rawBody !== undefined) return reply.rawBody;
   if (reply.body !== undefined) return JSON.stringify(reply.body);
   if (status >= 400) return JSON.stringify(errorBody(status, `fake server error ${status}`));
   const texts = completionTexts(reply, info);
-  if (!reply.omitUsage) info.usage = completionUsage(info, texts);
-  return JSON.stringify(completionBody(info, texts, reply.finishReason ?? 'stop', !reply.omitUsage));
+  const usage = reply.omitUsage ? undefined : completionUsage(info, texts, countTokens);
+  if (usage) info.usage = usage;
+  return JSON.stringify(completionBody(info, texts, reply.finishReason ?? 'stop', usage));
 }
 
 function completionTexts(reply: FakeReply, info: FakeRequestInfo): string[] {
@@ -221,14 +225,15 @@ function isPlainCompletion(reply: FakeReply): boolean {
   return (reply.status ?? 200) === 200 && reply.rawBody === undefined && reply.body === undefined && !reply.hang;
 }
 
-function completionUsage(info: FakeRequestInfo, texts: string[]): { promptTokens: number; completionTokens: number } {
-  const promptChars = info.body.messages.reduce((sum, m) => sum + messageText(m.content).length, 0);
-  const completionChars = texts.reduce((sum, t) => sum + t.length, 0);
-  return { promptTokens: estimateTokens(promptChars), completionTokens: estimateTokens(completionChars) };
+type TokenCounter = (text: string) => number;
+type CompletionUsage = { promptTokens: number; completionTokens: number };
+
+function completionUsage(info: FakeRequestInfo, texts: string[], countTokens: TokenCounter): CompletionUsage {
+  const prompt = info.body.messages.map((m) => messageText(m.content)).join('');
+  return { promptTokens: countTokens(prompt), completionTokens: countTokens(texts.join('')) };
 }
 
-function completionBody(info: FakeRequestInfo, texts: string[], finishReason: string, withUsage: boolean): object {
-  const { promptTokens, completionTokens } = completionUsage(info, texts);
+function completionBody(info: FakeRequestInfo, texts: string[], finishReason: string, usage: CompletionUsage | undefined): object {
   return {
     id: `chatcmpl-fake-${info.index}`,
     object: 'chat.completion',
@@ -240,15 +245,21 @@ function completionBody(info: FakeRequestInfo, texts: string[], finishReason: st
       logprobs: null,
       finish_reason: finishReason,
     })),
-    ...(withUsage
-      ? { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } }
+    ...(usage
+      ? {
+          usage: {
+            prompt_tokens: usage.promptTokens,
+            completion_tokens: usage.completionTokens,
+            total_tokens: usage.promptTokens + usage.completionTokens,
+          },
+        }
       : {}),
   };
 }
 
 /** About four characters per token for English, as OpenAI's tokenizer guidance says. */
-function estimateTokens(chars: number): number {
-  return Math.max(1, Math.ceil(chars / 4));
+function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
 }
 
 const ERROR_TYPES: Record<number, { type: string; code: string | null }> = {

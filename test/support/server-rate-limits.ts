@@ -77,9 +77,10 @@ export class ServerRateLimiter {
 
   #statusHeaders(now: number): Record<string, string> {
     const headers: Record<string, string> = {};
-    // Reset: when the oldest counted request leaves the window and frees room.
-    const oldest = this.#arrivals[this.#head];
-    const resetMs = goDuration(oldest ? oldest.at + this.windowMs - now : 0);
+    // Reset, as OpenAI means it: the time until the budget is whole again, i.e. the newest counted request
+    // has left the window.
+    const newest = this.#arrivals.length > this.#head ? this.#arrivals[this.#arrivals.length - 1] : undefined;
+    const resetMs = goDuration(newest ? newest.at + this.windowMs - now : 0);
     if (this.rpm !== undefined) {
       headers['x-ratelimit-limit-requests'] = String(this.rpm);
       headers['x-ratelimit-remaining-requests'] = String(Math.max(0, this.rpm - (this.#arrivals.length - this.#head)));
