@@ -18,14 +18,19 @@ export const attributionOptions = defineEvaluatorOptions(
   z.strictObject({
     /** Smallest support (0..1) a unit may have. Default 0.5. */
     min: fraction().default(0.5),
+    /**
+     * Smallest support when the source is speech (a transcript or chat, in the first and second person): its
+     * summaries report what was said in their own words. Default 0.2.
+     */
+    conversationMin: fraction().default(0.2),
     /** How the output is cut into units: `auto` recognises Q/A pairs and bullet lists. Default `auto`. */
     shape: z.enum(['auto', 'sentences', 'bullets', 'answers']).default('auto'),
     /** Most adjacent source sentences one unit may draw on. Default 3. */
     maxSpanSentences: z.number().int().min(1).max(8).default(3),
     /** Credit for a word found in the source outside the unit's span. Default 0.5. */
     elsewhereCredit: fraction().default(0.5),
-    /** Credit for a word the source lacks standing where a source word stood (a likely synonym). Default 0.5. */
-    substituteCredit: fraction().default(0.5),
+    /** Credit for a word the source lacks standing where a source word stood (a likely synonym). Default 1. */
+    substituteCredit: fraction().default(1),
     /** Reject a unit whose words traded roles relative to its span. Default true. */
     roleSwaps: z.boolean().default(true),
   }),
@@ -47,6 +52,8 @@ export interface UnsupportedUnit {
 /** `details` of an attribution verdict; `attributions` is what the ledger stores for an accepted output. */
 export interface AttributionDetails {
   shape: string;
+  /** The threshold applied: `min`, or `conversationMin` for a source that reads as speech. */
+  min: number;
   attributions: Attribution[];
   unsupported: UnsupportedUnit[];
   unsupportedCount: number;
@@ -65,15 +72,17 @@ export const attribution: Evaluator = {
   parseOptions: (options) => attributionOptions.parse(options),
   evaluate(source, candidate, ctx): Verdict {
     const options = attributionOptions.parse(ctx.options);
-    const { shape, units } = attributeOutput(source, candidate, {
+    const { shape, units, conversational } = attributeOutput(source, candidate, {
       shape: options.shape,
       maxSpanSentences: options.maxSpanSentences,
       elsewhereCredit: options.elsewhereCredit,
       substituteCredit: options.substituteCredit,
     });
-    const failing = units.filter((u) => u.support < options.min || (options.roleSwaps && u.swaps.length > 0));
+    const min = conversational ? Math.min(options.min, options.conversationMin) : options.min;
+    const failing = units.filter((u) => u.support < min || (options.roleSwaps && u.swaps.length > 0));
     const details: AttributionDetails = {
       shape,
+      min,
       attributions: toAttributions(units),
       unsupported: failing.slice(0, LISTED).map(describe),
       unsupportedCount: failing.length,

@@ -47,13 +47,16 @@ export interface AttributionOptions {
   /**
    * Credit (0..1) for a word the source lacks that stands between the same two words as a source word does
    * ("a distressed digital start-up" for "a troubled digital start-up"): a substitute, often a synonym,
-   * rather than an addition. Default 0.5.
+   * rather than an addition. Whether the substitute changed the fact is for the contrast checks of
+   * negation-flip to say. Default 1.
    */
   substituteCredit?: number;
 }
 
 export interface OutputAttribution {
   shape: UnitShape;
+  /** The source reads as speech (see SourceIndex.conversational). */
+  conversational: boolean;
   units: UnitAttribution[];
   /** The candidate's tokens, for checks that compare units with their spans word by word. */
   tokens: readonly Token[];
@@ -74,6 +77,25 @@ export interface SourceIndex {
   readonly positions: ReadonlyMap<string, readonly number[]>;
   /** "before after" for every word of the source: the slots a substitute word could fill. */
   readonly slots: ReadonlySet<string>;
+  /**
+   * Written in the first and second person, as speech is (a transcript, a chat): its summaries report what
+   * was said in their own words, so overlap with it says less.
+   */
+  readonly conversational: boolean;
+}
+
+const SPEECH_PRONOUNS = new Set(['i', 'me', 'my', 'mine', 'you', 'your', 'yours', 'we', 'us', 'our', 'ours']);
+
+/** Share of first- and second-person pronouns among the words: about 1% in reporting, 5–15% in speech. */
+function speechPronounShare(tokens: readonly Token[]): number {
+  let words = 0;
+  let pronouns = 0;
+  for (const t of tokens) {
+    if (t.kind !== 'word') continue;
+    words++;
+    if (SPEECH_PRONOUNS.has(t.raw.toLowerCase().replace(/['’].*$/, ''))) pronouns++;
+  }
+  return words < 30 ? 0 : pronouns / words;
 }
 
 /** Content key → indexes of its tokens, ascending; quantity words ("more", "before") are kept too. */
@@ -113,7 +135,7 @@ function buildSourceIndex(text: string): SourceIndex {
   const positions = positionsOf(tokens);
   const slots = new Set<string>();
   for (let i = 0; i < tokens.length; i++) slots.add(gapKey(tokens[i - 1], tokens[i + 1]));
-  return { slots, text, sentences, tokens, sentenceTokens, postings, sentenceStarts, positions };
+  return { slots, conversational: speechPronounShare(tokens) >= 0.04, text, sentences, tokens, sentenceTokens, postings, sentenceStarts, positions };
 }
 
 /** The index of a source text; the few most recent sources are kept, since a task's candidates share one. */
@@ -192,33 +214,21 @@ function bestWindow(index: SourceIndex, terms: readonly Term[], maxSpan: number)
     }
   });
   let best: Window | null = null;
-  const mark = new Uint8Array(terms.length);
-  let stamp = 0;
-  const tried = new Set<number>();
-  for (const id of perSentence.keys()) {
-    for (let size = 1; size <= maxSpan; size++) {
-      for (let first = id - size + 1; first <= id; first++) {
-        const last = first + size - 1;
-        if (first < 0 || last >= index.sentences.length) continue;
-        const key = first * 8 + size;
-        if (tried.has(key)) continue;
-        tried.add(key);
-        stamp = (stamp % 250) + 1;
-        let covered = 0;
-        for (let s = first; s <= last; s++) {
-          for (const i of perSentence.get(s) ?? []) {
-            if (mark[i] === stamp) continue;
-            mark[i] = stamp;
-            covered += terms[i]?.weight ?? 0;
-          }
-        }
-        if (stamp === 250) mark.fill(0);
-        // A wider span must add coverage to be preferred: the extra sentence has to earn its place.
-        if (best === null || covered > best.covered + 1e-9 ||
-          (Math.abs(covered - best.covered) < 1e-9 && size < best.last - best.first + 1)) {
-          best = { first, last, covered };
-        }
+  const seen = new Uint8Array(terms.length);
+  // A window starting on a sentence without hits is never better than the one starting at the next hit.
+  for (const first of [...perSentence.keys()].sort((a, b) => a - b)) {
+    seen.fill(0);
+    let covered = 0;
+    for (let last = first; last < Math.min(index.sentences.length, first + maxSpan); last++) {
+      const hits = perSentence.get(last);
+      if (hits === undefined) continue;
+      for (const i of hits) {
+        if (seen[i] === 1) continue;
+        seen[i] = 1;
+        covered += terms[i]?.weight ?? 0;
       }
+      // A wider span must add coverage to be preferred: each extra sentence has to earn its place.
+      if (best === null || covered > best.covered + 1e-9) best = { first, last, covered };
     }
   }
   return { window: best, inSource };
@@ -265,7 +275,7 @@ export function attributeUnit(
   const sourceStart = firstSentence?.start ?? 0;
   const sourceEnd = lastSentence?.end ?? 0;
   const foundWeight = terms.reduce((sum, t, i) => sum + (inSource[i] ? t.weight : 0), 0);
-  const substitute = options.substituteCredit ?? 0.5;
+  const substitute = options.substituteCredit ?? 1;
   const slotted = terms.reduce((sum, t, i) => sum + (!inSource[i] && t.inSlot ? t.weight : 0), 0);
   const support = total === 0 ? 1 : (window.covered + elsewhere * (foundWeight - window.covered) + substitute * slotted) / total;
 
@@ -309,7 +319,7 @@ function computeAttribution(source: string, candidate: string, options: Attribut
   const { shape, units } = splitUnits(candidate, options.shape ?? 'auto');
   const tokens = tokenize(candidate);
   const starts = sentenceStartTokens(candidate, tokens);
-  return { shape, units: units.map((u) => attributeUnit(index, u, tokens, starts, options)), tokens };
+  return { shape, conversational: index.conversational, units: units.map((u) => attributeUnit(index, u, tokens, starts, options)), tokens };
 }
 
 let latest: { source: string; candidate: string; optionsKey: string; result: OutputAttribution } | null = null;
@@ -319,7 +329,7 @@ let latest: { source: string; candidate: string; optionsKey: string; result: Out
  * negation and recall evaluators all look at the same candidate one after another.
  */
 export function attributeOutput(source: string, candidate: string, options: AttributionOptions = {}): OutputAttribution {
-  const optionsKey = `${options.shape ?? 'auto'}|${options.maxSpanSentences ?? 3}|${options.elsewhereCredit ?? 0.5}|${options.substituteCredit ?? 0.5}`;
+  const optionsKey = `${options.shape ?? 'auto'}|${options.maxSpanSentences ?? 3}|${options.elsewhereCredit ?? 0.5}|${options.substituteCredit ?? 1}`;
   if (latest !== null && latest.source === source && latest.candidate === candidate && latest.optionsKey === optionsKey) {
     return latest.result;
   }

@@ -307,19 +307,10 @@ export function tokenize(text: string): Token[] {
     const found: RawToken = { start: m.index, end: m.index + m[0].length, raw: m[0] };
     for (const piece of splitCurrencySuffix(found, text)) {
       for (const part of splitContraction(piece)) {
-        const scaled = SCALES[part.raw.toLowerCase()] !== undefined && part.raw !== piece.raw;
-        const token = makeToken(part, text, prevEnd, tokens.length === 0);
-        tokens.push(scaled ? { ...token, raw: part.raw, norm: part.raw } : token);
+        tokens.push(makeToken(part, text, prevEnd, tokens.length === 0));
         prevEnd = part.end;
       }
     }
   }
   return mergeNumberPhrases(tokens, text);
-}
-
-/** Distinct normalised content keys of a text. */
-export function contentKeys(text: string): Set<string> {
-  const keys = new Set<string>();
-  for (const t of tokenize(text)) if (t.content) keys.add(t.norm);
-  return keys;
 }

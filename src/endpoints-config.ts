@@ -35,7 +35,16 @@ const price = (which: string) =>
     .nonnegative({ error: `expected a price in USD per million ${which} tokens (0 or more), e.g. price_per_million_${which}: 0.15` });
 
 const httpUrl = (example: string) =>
-  z.url({ protocol: /^https?$/, error: `expected an http(s) URL, e.g. base_url: ${example}` });
+  z.url({ protocol: /^https?$/, error: `expected an http(s) URL, e.g. base_url: ${example}` }).refine(
+    (url) => {
+      const parsed = new URL(url);
+      return parsed.username === '' && parsed.password === '';
+    },
+    {
+      // The URL is recorded with the run and fetch refuses to send it anyway; the message must not repeat it.
+      error: 'a base URL must not hold credentials (user:password@): put the key in an environment variable and give its name as api_key_env',
+    },
+  );
 
 /** Fields every provider takes: identity, routing weight and the limits the pool keeps. */
 const commonFields = {

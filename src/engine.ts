@@ -6,7 +6,7 @@ import { judgeCandidate } from './judge.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { beginRun, finishRun, type RunStatus } from './ledger/runs.js';
 import { LedgerWriter, type AttemptRecord } from './ledger/writer.js';
-import { EndpointPool } from './pool/pool.js';
+import { MultiEndpointPool } from './pool/multi-endpoint-pool.js';
 import { loadStyles, renderMessages } from './prompts.js';
 import { createProvider, type ConfiguredProvider } from './providers/create-provider.js';
 import { Budget, BudgetExhaustedError } from './budget.js';
@@ -17,7 +17,7 @@ import { makeRedactor } from './redact.js';
 import { sampleTask, type SamplingPolicy, type SamplingResult } from './rejection-sampling.js';
 import { assertInputsReadable, readSources } from './sources/read-sources.js';
 import { defaultTemperature, modelKey, samplingParams, taskKey } from './task-key.js';
-import type { Chunk, GenerateRequest, InputError, Provider, Style } from './types.js';
+import type { Chunk, GeneratedCandidate, GenerateRequest, InputError, Provider, Style } from './types.js';
 import { rewordVersion } from './version.js';
 
 export interface RunProgress {
@@ -48,6 +48,17 @@ export interface RunSummary extends RunProgress {
   /** Ledger-wide spend, this run included. */
   spentTokens: number;
   spentCostUsd: number;
+  timings: RunTimings;
+}
+
+/** Where reword's own time went, in milliseconds of the run's wall time (`npm run bench` reports shares of it). */
+export interface RunTimings {
+  /** Judging candidates (the synchronous evaluators; a model-calling evaluator's wait is not counted). */
+  judgeMs: number;
+  /** Committing to the ledger. */
+  ledgerMs: number;
+  /** Cutting documents into chunks, token counting included. */
+  chunkMs: number;
 }
 
 export interface RunHooks {
@@ -103,6 +114,8 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   await assertInputsReadable(config.inputs);
 
   const providers: ConfiguredProvider[] = hooks.provider ? [hooks.provider] : config.endpoints.map((e) => createProvider(e, env));
+  // Unknown model, wrong URL, refused connection, bad key: said once, before any document is read or marked failed.
+  await Promise.all(providers.map((p, i) => p.preflight?.(config.endpoints[i]?.model ?? config.endpoints[0]!.model)));
   const pool = createPool(providers, config);
   // What the prompt costs before its chunk: counted once per style, so a request's estimate is a sum, not a tokenisation.
   const templateTokens = new Map(planned.map((p) => [p.style.id, countTokens(renderMessages(p.style, '').map((m) => m.content).join('\n'))]));
@@ -120,6 +133,14 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     alreadySpent: ledgerSpend(db),
   });
   let budgetStop: BudgetExhaustedError | undefined;
+  const timings: Omit<RunTimings, 'ledgerMs'> = { judgeMs: 0, chunkMs: 0 };
+  const judgeTimed = (source: string, candidate: GeneratedCandidate, style: Style, evaluators: PlannedStyle['evaluators']) => {
+    // The evaluators run synchronously inside this call; only a model-calling one returns before it is done.
+    const t0 = performance.now();
+    const judgement = judgeCandidate(source, candidate, style, evaluators);
+    timings.judgeMs += performance.now() - t0;
+    return judgement;
+  };
 
   const started = Date.now();
   const progress: RunProgress = {
@@ -183,7 +204,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
         promptTokens: chunk.tokens + (templateTokens.get(p.style.id) ?? 0), priorAttempts: prior,
       },
       p.policy,
-      { ...deps, judge: (source, candidate, style) => judgeCandidate(source, candidate, style, p.evaluators) },
+      { ...deps, judge: (source, candidate, style) => judgeTimed(source, candidate, style, p.evaluators) },
     )
       .then((r) => {
         tally(r);
@@ -223,7 +244,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       const doc = item.doc;
       progress.documents++;
       writer.addSource(doc, runId);
-      for (const chunk of chunkDocument(doc, { maxTokens: config.chunkTokens })) {
+      for (const chunk of timed(chunkDocument(doc, { maxTokens: config.chunkTokens }), (ms) => (timings.chunkMs += ms))) {
         writer.addChunk(doc.sha256, chunk);
         for (const p of planned) {
           const key = taskKey({ chunkSha256: chunk.sha256, promptSha256: p.style.sha256, model: p.policy.model, params: p.params });
@@ -273,9 +294,21 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     status,
     spentTokens: budget.spent.tokens,
     spentCostUsd: budget.spent.cost,
+    timings: { ...timings, ledgerMs: writer.commitMs },
     ...(fatalError ? { fatalError: redact(fatalError.message) } : {}),
     ...(budgetStop ? { budgetStop: budgetStop.message } : {}),
   };
+}
+
+/** The items of `items`, adding the time each one took to produce to `add`. */
+function* timed<T>(items: Iterator<T>, add: (ms: number) => void): Generator<T> {
+  for (;;) {
+    const t0 = performance.now();
+    const step = items.next();
+    add(performance.now() - t0);
+    if (step.done) return;
+    yield step.value;
+  }
 }
 
 function endpointPrices(config: RunConfig): Map<string, { input: number; output: number }> {
@@ -288,12 +321,21 @@ function endpointPrices(config: RunConfig): Map<string, { input: number; output:
   return prices;
 }
 
-/** One endpoint: its own pool; several: weighted routing across them. */
-function createPool(providers: Provider[], config: RunConfig): EndpointPool {
-  if (providers.length > 1) {
-    throw new ConfigError('several endpoints in one run are not supported yet: list one endpoint in --config');
-  }
-  const e = config.endpoints[0]!;
-  return new EndpointPool(providers[0]!, { concurrency: e.maxInFlight, rpm: e.rpm, maxRetries: config.maxRetries });
+/** Weighted routing across the configured endpoints, each held to its own limits. */
+function createPool(providers: Provider[], config: RunConfig): MultiEndpointPool {
+  return new MultiEndpointPool(
+    providers.map((provider, i) => {
+      const e = config.endpoints[i] ?? config.endpoints[0]!;
+      return {
+        provider,
+        weight: e.weight,
+        maxInFlight: e.maxInFlight,
+        rpm: e.rpm,
+        tpm: e.tpm,
+        pricePerMillionInput: e.pricePerMillionInput,
+        pricePerMillionOutput: e.pricePerMillionOutput,
+      };
+    }),
+    { maxRetries: config.maxRetries },
+  );
 }
-

@@ -18,7 +18,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
       { id: 'novel-numbers', options: {} },
       { id: 'novel-entities', options: {} },
       { id: 'negation-flip', options: {} },
-      { id: 'attribution', options: { min: 0.5, substituteCredit: 1 } },
+      { id: 'attribution', options: {} },
     ],
   },
 };

@@ -14,8 +14,12 @@ export interface RoleSwap {
   secondSlot: string;
 }
 
-// Determiners and possessives say nothing about a word's role; the slot looks past them.
-const TRANSPARENT = new Set(['however', 'also', 'then', 'thus', 'therefore', 'later', 'still', 'the', 'a', 'an', 'his', 'her', 'its', 'their', 'our', 'my', 'your', 'this', 'that', 'these', 'those']);
+// Determiners, possessives and sentence adverbs say nothing about a word's role ("however, the original
+// version" is the subject as much as "the original version"); the slot looks past them.
+const TRANSPARENT = new Set([
+  'the', 'a', 'an', 'his', 'her', 'its', 'their', 'our', 'my', 'your', 'this', 'that', 'these', 'those',
+  'however', 'also', 'then', 'thus', 'therefore', 'later', 'still',
+]);
 const COORDINATORS = new Set(['and', 'or', 'nor', '&', 'plus']);
 // A one-word slot made of these is too common to identify a role on its own; the two-word slot decides.
 const WEAK_SLOTS = new Set(['of', 'and', 'or', 'to', 'for', 'as', 'is', 'was', 'are', 'were', 'be', 'been', 'has', 'have', 'had', 'with', 'that', 'which', 'who']);

@@ -124,7 +124,8 @@ export function detectShape(text: string): UnitShape {
   const nonEmpty = lines(text).filter((l) => l.text.trim() !== '');
   const questions = nonEmpty.filter((l) => QUESTION.test(l.text)).length;
   const answers = nonEmpty.filter((l) => ANSWER.test(l.text)).length;
-  if (questions > 0 && answers > 0) return 'answers';
+  // The first "Question:" may be gone: a style's required prefix is stripped before judging.
+  if (answers > 0 && (questions > 0 || nonEmpty.some((l) => l.text.trimEnd().endsWith('?')))) return 'answers';
   const bullets = nonEmpty.filter((l) => BULLET.test(l.text)).length;
   if (bullets >= 2 && bullets * 2 >= nonEmpty.length) return 'bullets';
   return 'sentences';

@@ -161,4 +161,9 @@ export interface Provider {
   /** Endpoint name used in logs and the ledger: e.g. the base URL without credentials. */
   readonly endpoint: string;
   generate(req: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * Checks, before any document is read, that the endpoint answers, accepts the key and serves `model`;
+   * throws a ProviderError whose message says which endpoint and what to check.
+   */
+  preflight?(model: string): Promise<void>;
 }

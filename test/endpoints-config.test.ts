@@ -108,13 +108,20 @@ describe('loadEndpointsConfig: a valid file', () => {
     expect(config.run).toBeUndefined();
   });
 
-  it('names an Inference Endpoint by its URL without credentials', () => {
+  it('names an Inference Endpoint by its URL without query', () => {
     const config = parseEndpointsConfig(
-      { endpoints: [{ provider: 'huggingface', base_url: 'https://user:pw@abc.endpoints.huggingface.cloud/?x=1', model: 'tgi' }] },
+      { endpoints: [{ provider: 'huggingface', base_url: 'https://abc.endpoints.huggingface.cloud/?x=1', model: 'tgi' }] },
       { file: 'inline' },
     );
     expect(config.endpoints[0]!.name).toBe('https://abc.endpoints.huggingface.cloud');
     expect(config.endpoints[0]).toMatchObject({ apiKeyEnv: 'HF_TOKEN' });
+  });
+
+  it('refuses credentials in a base URL (fetch cannot send them, and the URL is recorded) without repeating them', () => {
+    const parse = () =>
+      parseEndpointsConfig({ endpoints: [{ provider: 'huggingface', base_url: 'https://user:pw-secret@abc.endpoints.huggingface.cloud', model: 'tgi' }] }, { file: 'inline' });
+    expect(parse).toThrow(/must not hold credentials/);
+    expect(parse).not.toThrow(/pw-secret/);
   });
 
   it("does not send the Hugging Face token to a self-hosted TGI server unless asked to", () => {

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config.js';
+import { ProviderError } from '../providers/errors.js';
 import { buildRunConfig, type RunFlags } from './run-config.js';
 import { LedgerError } from '../ledger/open-ledger.js';
 import { InputPathError } from '../sources/read-sources.js';
@@ -87,6 +89,9 @@ async function runAction(flags: RunFlags & { progress: ProgressMode }): Promise<
       progressIntervalMs: reporter.intervalMs,
     });
     reporter.stop();
+    // For `npm run bench` and scripts: the whole summary, timings included, as one JSON file.
+    const summaryPath = process.env['REWORD_SUMMARY_JSON'];
+    if (summaryPath) writeFileSync(summaryPath, JSON.stringify(summary) + '\n');
     process.stderr.write(
       `reword: run ${summary.runId} ${summary.status}: ${summary.documents} documents, ${summary.inputErrors} input errors; ` +
         `${formatProgressLine(summary)}; ${summary.tasksSkipped} tasks already done\n`,
@@ -107,6 +112,11 @@ async function runAction(flags: RunFlags & { progress: ProgressMode }): Promise<
     if (isUsageError(err)) {
       process.stderr.write(`reword run: ${err.message}\n`);
       process.exitCode = ExitCode.usage;
+      return;
+    }
+    if (err instanceof ProviderError) {
+      process.stderr.write(`reword run: ${err.message}\n`);
+      process.exitCode = ExitCode.fatalProvider;
       return;
     }
     throw err;

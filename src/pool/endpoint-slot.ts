@@ -79,6 +79,15 @@ export interface EndpointStats {
   pausedUntil?: number;
 }
 
+export interface RateLimitOutcome {
+  /** Whether this 429 halved the endpoint's concurrency (only the first of a burst does). */
+  concurrencyLowered: boolean;
+  /** No request starts here before this time; undefined when the server gave no wait. */
+  pausedUntil: number | undefined;
+  /** A 429 is an answer: it closes an open circuit. */
+  circuitClosed: boolean;
+}
+
 export class EndpointSlot {
   readonly name: string;
   readonly provider: Provider;
@@ -113,6 +122,11 @@ export class EndpointSlot {
 
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /** Requests allowed in flight now (adaptive). */
+  get concurrency(): number {
+    return this.#concurrency.limit;
   }
 
   circuitState(now: number): CircuitState {
@@ -184,14 +198,14 @@ export class EndpointSlot {
    * The server refused the request with a 429. Its reservations stay booked: the server may count refused
    * requests too. Pauses the endpoint for the server's wait and halves concurrency once per burst.
    */
-  onRateLimited(lease: Lease, error: RateLimitedError, now: number): { concurrencyLowered: boolean; pausedUntil: number | undefined } {
+  onRateLimited(lease: Lease, error: RateLimitedError, now: number): RateLimitOutcome {
     this.#inFlight--;
     this.#rateLimited++;
-    this.#circuit.onAlive(lease.probe);
+    const circuitClosed = this.#circuit.onAlive(lease.probe);
     const concurrencyLowered = this.#concurrency.onRateLimited(lease.seq, this.#starts);
-    if (error.retryAfterMs === undefined) return { concurrencyLowered, pausedUntil: undefined };
-    this.#pausedUntil = Math.max(this.#pausedUntil, now + error.retryAfterMs);
-    return { concurrencyLowered, pausedUntil: this.#pausedUntil };
+    if (error.retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + error.retryAfterMs);
+    const pausedUntil = error.retryAfterMs === undefined ? undefined : this.#pausedUntil;
+    return { concurrencyLowered, pausedUntil, circuitClosed };
   }
 
   /** A failure that suggests the endpoint is down (connection error, timeout, 5xx). */

@@ -305,12 +305,13 @@ export class MultiEndpointPool extends EventEmitter<PoolEvents> {
       return;
     }
     if (error instanceof RateLimitedError) {
-      const { concurrencyLowered, pausedUntil } = slot.onRateLimited(lease, error, now);
+      const { concurrencyLowered, pausedUntil, circuitClosed } = slot.onRateLimited(lease, error, now);
+      if (circuitClosed) this.emit('circuit', { endpoint: slot.name, state: 'closed' });
       this.emit('rateLimited', {
         endpoint: slot.name,
         retryAfterMs: error.retryAfterMs,
         pausedUntil,
-        concurrency: slot.stats(now).concurrency,
+        concurrency: slot.concurrency,
         concurrencyLowered,
         error,
       });

@@ -54,6 +54,9 @@ const chatCompletionSchema = z.object({
     .optional(),
 });
 
+// A model listing is small; a server that cannot send it in this long will not serve completions either.
+const PREFLIGHT_TIMEOUT_MS = 15_000;
+
 // Keys are sent to servers that never check them; the SDK refuses to start without one.
 const PLACEHOLDER_KEY = 'unused';
 
@@ -213,7 +216,31 @@ export function createOpenAIProvider(input: OpenAIProviderOptions): Provider {
     return result.data;
   }
 
-  return { endpoint, generate };
+  async function preflight(model: string): Promise<void> {
+    let ids: string[];
+    try {
+      const page = await client.models.list({ timeout: Math.min(opts.timeoutMs, PREFLIGHT_TIMEOUT_MS) });
+      ids = page.data.map((m) => m.id);
+    } catch (err) {
+      // Servers that list no models (or fail to) are not wrong about the model: the first request will tell.
+      if (err instanceof APIError && typeof err.status === 'number' && err.status !== 401 && err.status !== 403) return;
+      const e = classify(err, false);
+      if (e instanceof AuthError) throw e;
+      if (err instanceof APIConnectionTimeoutError) {
+        throw new FatalError(`${endpoint} did not answer within ${PREFLIGHT_TIMEOUT_MS} ms: check that the server is up and the base URL is right`, endpoint);
+      }
+      if (err instanceof APIConnectionError) {
+        throw new FatalError(`cannot connect to ${endpoint} (${scrub(causeText(err))}): check that the server is running and the base URL (--base-url / base_url) is right`, endpoint);
+      }
+      throw e;
+    }
+    if (ids.length > 0 && !ids.includes(model)) {
+      const shown = ids.slice(0, 10).join(', ') + (ids.length > 10 ? `, … (${ids.length} in all)` : '');
+      throw new FatalError(`${endpoint} does not serve the model '${model}'; it serves: ${shown}. Check --model (or model: in the config)`, endpoint, 404);
+    }
+  }
+
+  return { endpoint, generate, preflight };
 }
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -16,7 +16,7 @@ describe('reword plan, budgets and --config', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'reword-plan-'));
-    server = await startFakeServer();
+    server = await startFakeServer({ models: ['fake-model', 'other-model'] });
     config = join(dir, 'reword.yaml');
     writeFileSync(
       config,

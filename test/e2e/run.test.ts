@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -136,7 +136,7 @@ describe('reword run, interrupted and resumed', () => {
       const input = join(dir, 'in.jsonl');
       writeFileSync(input, corpus.slice(0, 20).map((d) => JSON.stringify({ id: d.id, text: d.text })).join('\n') + '\n');
       const ledger = join(dir, 'l.sqlite');
-      const args = ['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'm', '--ledger', ledger, '--concurrency', '2', '--chunk-tokens', '4000', '--progress', 'none'];
+      const args = ['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'fake-model', '--ledger', ledger, '--concurrency', '2', '--chunk-tokens', '4000', '--progress', 'none'];
       const child = spawnCli(args);
       const done = collect(child);
       while (server.requestCount < 4) await new Promise((r) => setTimeout(r, 20));
@@ -184,7 +184,7 @@ describe('reword run, provider failures', () => {
       writeFileSync(input, corpus.slice(0, 3).map((d) => JSON.stringify({ id: d.id, text: d.text })).join('\n') + '\n');
       const ledger = join(dir, 'l.sqlite');
       const r = await runCli(
-        ['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'm', '--ledger', ledger, '--api-key-env', 'MY_KEY', '--progress', 'plain'],
+        ['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'fake-model', '--ledger', ledger, '--api-key-env', 'MY_KEY', '--progress', 'plain'],
         { env: { MY_KEY: key } },
       );
       expect(r.code).toBe(3);
@@ -214,7 +214,7 @@ describe('reword run, provider failures', () => {
       const input = join(dir, 'in.jsonl');
       writeFileSync(input, JSON.stringify({ id: 'a', text: corpus[0]!.text }) + '\n');
       const ledger = join(dir, 'l.sqlite');
-      const r = await runCli(['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'm', '--ledger', ledger, '--chunk-tokens', '4000', '--progress', 'none']);
+      const r = await runCli(['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'fake-model', '--ledger', ledger, '--chunk-tokens', '4000', '--progress', 'none']);
       expect(r.code).toBe(0);
       expect(server.requestCount).toBe(3);
       const stats = JSON.parse((await runCli(['stats', '--ledger', ledger, '--json'])).stdout);
@@ -225,8 +225,31 @@ describe('reword run, provider failures', () => {
     }
   });
 
+  it('says which endpoint and what to check, before reading anything, for an unknown model or a refused connection', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reword-pre-'));
+    const server = await startFakeServer({ models: ['served-a', 'served-b'] });
+    try {
+      const input = join(dir, 'in.jsonl');
+      writeFileSync(input, JSON.stringify({ id: 'a', text: corpus[0]!.text }) + '\n');
+      const ledger = join(dir, 'l.sqlite');
+      const unknown = await runCli(['run', '--input', input, '--base-url', server.url, '--model', 'not-served', '--ledger', ledger, '--progress', 'none']);
+      expect(unknown.code).toBe(3);
+      expect(unknown.stderr).toContain(`does not serve the model 'not-served'; it serves: served-a, served-b`);
+      expect(server.requestCount).toBe(0);
+      await server.close();
+      const refused = await runCli(['run', '--input', input, '--base-url', server.url, '--model', 'served-a', '--ledger', ledger, '--progress', 'none']);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toMatch(/cannot connect to http:\/\/127\.0\.0\.1:\d+\/v1 .*check that the server is running/);
+      // Nothing was read, so nothing was written: no ledger, no task marked failed.
+      expect(existsSync(ledger)).toBe(false);
+    } finally {
+      await server.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails with exit 1 and a clear message for an input path that does not exist', async () => {
-    const r = await runCli(['run', '--input', '/nonexistent/x.jsonl', '--model', 'm', '--ledger', join(tmpdir(), 'never.sqlite')]);
+    const r = await runCli(['run', '--input', '/nonexistent/x.jsonl', '--model', 'fake-model', '--ledger', join(tmpdir(), 'never.sqlite')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('/nonexistent/x.jsonl');
   });

@@ -71,6 +71,18 @@ describe('attribution evaluator', () => {
     expect(() => judge(partly, { min: 2 })).toThrow(/attribution.*min/);
   });
 
+  it('expects less overlap from the summary of a conversation, which reports speech in its own words', () => {
+    const chat =
+      "Anna: are you coming tonight? I booked the table for 8. Ben: I can't, my train is late, sorry. " +
+      'Anna: oh no. we will miss you. you can join us for dessert later if you want. Ben: I will try, thanks!';
+    const summary = 'Ben cannot make the dinner Anna reserved because of a delayed train, but may come for dessert.';
+    const verdict = judge(summary, { min: 0.9 }, chat);
+    expect(verdict.details.min).toBe(0.2);
+    expect(verdict.pass).toBe(true);
+    expect(judge(summary, { min: 0.9, conversationMin: 0.9 }, chat).pass).toBe(false);
+    expect(judge(summary).details.min).toBe(0.5); // the bridge article is reporting, not speech
+  });
+
   it('does not apply to augmenting styles', () => {
     expect(attribution.appliesTo({ ...context().style, kind: 'augmenting' })).toBe(false);
   });

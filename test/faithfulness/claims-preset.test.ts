@@ -20,6 +20,11 @@ describe('the claims preset', () => {
     expect(await judge('The Harbour Bridge opened in 1932.')).toMatchObject({ pass: true });
   });
 
+  it('never rejects the source itself, or excerpts of it', async () => {
+    const excerpt = SOURCE.split('. ').slice(1, 3).join('.\n') + '.';
+    for (const text of [SOURCE, excerpt]) expect(await judge(text)).toMatchObject({ pass: true });
+  });
+
   it.each([
     ['a swapped number', FAITHFUL.replace('503 metres', '530 metres'), 'novel_number'],
     ['a swapped name', FAITHFUL.replace('John Bradfield', 'Joseph Strauss'), 'novel_entity'],

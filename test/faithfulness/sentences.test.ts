@@ -47,6 +47,17 @@ describe('splitUnits', () => {
     expect(units.map((u) => u.text)).toEqual(['It opened in 1932.', '503 metres.', 'It spans the bay.']);
   });
 
+  it('recognises Q/A pairs whose first "Question:" label was stripped as a required prefix', () => {
+    const { shape, units } = splitUnits(' When did the bridge open?\nAnswer: It opened in 1932.');
+    expect(shape).toBe('answers');
+    expect(units.map((u) => u.text)).toEqual(['It opened in 1932.']);
+  });
+
+  it('joins hard-wrapped lines but keeps line-initial capitals apart', () => {
+    const text = 'Nothing\nis so well attested as this.\nEmily: I see.\nJames: ok';
+    expect(splitSentences(text).map((s) => s.text)).toEqual(['Nothing\nis so well attested as this.', 'Emily: I see.', 'James: ok']);
+  });
+
   it('treats ordinary prose as sentences', () => {
     expect(detectShape('One sentence. Another one.')).toBe('sentences');
     expect(splitUnits('One sentence. Another one.', 'sentences').units).toHaveLength(2);

