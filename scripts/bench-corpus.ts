@@ -78,7 +78,7 @@ function sentence(random: () => number, template: number): string {
     case 3:
       return `According to ${pick(random, PEOPLE)}, the ${pick(random, ADJECTIVES)} ${pick(random, SUBJECTS)} was ${pick(random, VERBS)} in ${int(random, 3, 40)} months, faster than anyone in ${pick(random, PLACES)} expected.`;
     case 4:
-      return pick(random, OUTCOMES);
+      return pick(random, OUTCOMES); // a template used once per paragraph, so never twice in a row
     case 5:
       return `By ${int(random, 1900, 2023)} it employed ${int(random, 5, 4_000)} people, and ${pick(random, ORGS)} had ${pick(random, VERBS)} a second ${pick(random, SUBJECTS)} in ${pick(random, PLACES)}.`;
     case 6:
@@ -104,10 +104,15 @@ export function syntheticDocument(random: () => number, words: number): string {
   while (count < words) {
     const sentences: string[] = [];
     const size = int(random, 3, 6);
+    const inParagraph = new Set<number>();
     for (let i = 0; i < size && count < words; i++) {
       let template = int(random, 0, TEMPLATES - 1);
-      // Past 2 × TEMPLATES sentences every template is used up; from then on repeats are unavoidable.
-      for (let tries = 0; (uses[template] as number) >= MAX_TEMPLATE_USES && tries < TEMPLATES; tries++) template = (template + 1) % TEMPLATES;
+      // A chunk may be a single paragraph: two sentences of one template in it repeat enough words to be
+      // judged degenerate. Past 2 × TEMPLATES sentences repeats are unavoidable (documents here are shorter).
+      for (let tries = 0; ((uses[template] as number) >= MAX_TEMPLATE_USES || inParagraph.has(template)) && tries < TEMPLATES; tries++) {
+        template = (template + 1) % TEMPLATES;
+      }
+      inParagraph.add(template);
       uses[template] = (uses[template] as number) + 1;
       const s = sentence(random, template);
       sentences.push(s);

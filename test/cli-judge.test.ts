@@ -98,6 +98,18 @@ describe('reword judge', () => {
     expect(summary!.labelled).toBeUndefined();
   });
 
+  it('rejects a near copy of an earlier passing candidate when near-duplicate is asked for', async () => {
+    const path = pairsFile([
+      record({ id: 'first', source: SOURCE, candidate: FAITHFUL }),
+      record({ id: 'copy', source: SOURCE, candidate: `${FAITHFUL} ` }),
+    ]);
+    const { verdicts } = await run(['--input', path, '--evaluators', 'novel-numbers,near-duplicate', '--style', 'distill', '--json']);
+    expect(verdicts.map((v) => [v.id, v.pass, v.reasons])).toEqual([
+      ['first', true, []],
+      ['copy', false, ['near_duplicate_output']],
+    ]);
+  });
+
   it('judges with a style but takes candidates as final text, without its answer prefix check', async () => {
     const answer = 'Question: Who designed the bridge?\nAnswer: John Bradfield designed it.';
     const path = pairsFile([record({ id: 'qa', source: SOURCE, candidate: answer.replace('Question: ', '') })]);

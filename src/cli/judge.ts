@@ -5,7 +5,7 @@
 import { accessSync, constants, createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
-import { resolveEvaluators } from '../../evaluators/index.js';
+import { defaultNearDuplicateIndex, resolveEvaluators } from '../../evaluators/index.js';
 import type { ResolvedEvaluator } from '../judge.js';
 import { emptyConfusion, percent, rejectionMetrics, tally, type Confusion, type RejectionMetrics } from '../judge-metrics.js';
 import { DEFAULT_FIELDS, judgePair, pairSchema, parsePairLine, type PairFields } from '../judge-pairs.js';
@@ -97,14 +97,17 @@ export async function judgeFile(opts: JudgeOptions, report: (line: string) => vo
     if (verdict.pass) summary.passed++;
     else summary.rejected++;
     for (const reason of verdict.reasons) summary.reasons[reason] = (summary.reasons[reason] ?? 0) + 1;
-    if (pair.label === undefined) continue;
-    labelled++;
-    tally(overall, pair.label, !verdict.pass);
-    // Each evaluator alone, so the table shows what it catches, not only what earlier ones left it.
-    for (const [id, single] of alone) {
-      const own = await judgePair(pair, style, single);
-      tally(perEvaluator.get(id) as Confusion, pair.label, !own.pass);
+    if (pair.label !== undefined) {
+      labelled++;
+      tally(overall, pair.label, !verdict.pass);
+      // Each evaluator alone, so the table shows what it catches, not only what earlier ones left it.
+      for (const [id, single] of alone) {
+        const own = await judgePair(pair, style, single);
+        tally(perEvaluator.get(id) as Confusion, pair.label, !own.pass);
+      }
     }
+    // A pair that passes is this run's accepted output: later near copies of it are duplicates.
+    if (verdict.pass && alone.has('near-duplicate')) defaultNearDuplicateIndex.add(style.id, pair.id, pair.candidate);
   }
   if (labelled > 0) {
     const byEvaluator: Record<string, RejectionMetrics> = {};

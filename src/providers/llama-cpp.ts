@@ -312,6 +312,10 @@ export function createLlamaCppProvider(input: LlamaCppProviderOptions): LlamaCpp
     endpoint,
     generate,
     load: async () => (await load()).info,
+    // Loading is the check: a missing package, file or a bad GGUF is reported before any document is read.
+    preflight: async () => {
+      await load();
+    },
     dispose,
   };
 }
