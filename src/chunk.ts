@@ -201,12 +201,13 @@ function* splitWord(text: string, word: Span & { tokens: number }, maxTokens: nu
   while (pos < word.end) {
     let length = Math.max(1, Math.floor(maxTokens * charsPerToken * AIM));
     for (;;) {
+      const onePoint = Math.min(word.end, pos + (isLowSurrogate(text.charCodeAt(pos + 1)) ? 2 : 1));
       let cut = Math.min(word.end, pos + length);
       if (cut < word.end && isLowSurrogate(text.charCodeAt(cut))) cut--;
-      if (cut <= pos) cut = Math.min(word.end, pos + 2);
+      if (cut < onePoint) cut = onePoint;
       const tokens = countTokens(text.slice(pos, cut));
       // A piece of one code point cannot shrink further (only reachable with a bound of a few tokens).
-      if (tokens <= maxTokens || cut - pos <= 2) {
+      if (tokens <= maxTokens || cut === onePoint) {
         yield { start: pos, end: cut, tokens, level: 'words' };
         charsPerToken = (cut - pos) / Math.max(1, tokens);
         pos = cut;
@@ -278,8 +279,9 @@ function* sentenceSpans(text: string, start: number, end: number): Generator<Spa
       size = Math.min(size * 4, LARGEST_SENTENCE_WINDOW);
       continue;
     } else {
-      commit = lastWordEnd(text, from, windowEnd);
-      if (commit <= from) commit = wordEnd(text, from, end);
+      const wordStart = skipWhitespace(text, from, windowEnd);
+      commit = lastWordEnd(text, wordStart, windowEnd);
+      if (commit <= wordStart) commit = wordEnd(text, wordStart, end);
       boundaries.length = 0;
       boundaries.push(commit);
     }

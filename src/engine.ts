@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { chunkDocument } from './chunk.js';
 import { ConfigError, type RunConfig } from './config.js';
 import { resolveEvaluators } from '../evaluators/index.js';
+import { defaultNearDuplicateIndex } from '../evaluators/near-duplicate.js';
 import { judgeCandidate } from './judge.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { beginRun, finishRun, type RunStatus } from './ledger/runs.js';
@@ -77,6 +78,8 @@ export interface RunHooks {
 interface PlannedStyle {
   style: Style;
   policy: SamplingPolicy;
+  /** Whether the style's judge compares candidates with earlier accepted outputs. */
+  tracksNearDuplicates: boolean;
   /** The sampling parameters that are part of the task key. */
   params: Record<string, unknown>;
   evaluators: ReturnType<typeof resolveEvaluators>;
@@ -93,6 +96,7 @@ function planStyles(config: RunConfig): PlannedStyle[] {
       style,
       evaluators: resolveEvaluators(style.evaluators),
       params: samplingParams(config, style),
+      tracksNearDuplicates: style.evaluators.some((e) => e.id === 'near-duplicate'),
       policy: {
         model: modelKey(config),
         maxTokens: style.maxOutputTokens,
@@ -126,10 +130,11 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   const writer = new LedgerWriter(db, { onCommit: (keys) => keys.forEach((k) => inProgress.delete(k)) });
   for (const p of planned) writer.writePrompt(p.style, readFileSync(p.style.path, 'utf8'));
   const lookupTask = db.prepare(`SELECT status, attempts FROM tasks WHERE task_key = ?`);
+  const prices = endpointPrices(config);
   const budget = new Budget({
     maxTokens: config.maxTokens,
     maxCost: config.maxCost,
-    prices: endpointPrices(config),
+    prices,
     alreadySpent: ledgerSpend(db),
   });
   let budgetStop: BudgetExhaustedError | undefined;
@@ -176,10 +181,11 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       }
       progress.requests++;
       try {
-        const r = await pool.generate(req, abortInFlight.signal);
+        const r = await pool.generate({ ...req, contentTokens: promptTokens }, abortInFlight.signal);
         progress.promptTokens += r.usage?.promptTokens ?? 0;
         progress.completionTokens += r.usage?.completionTokens ?? 0;
-        return { ...r, costUsd: budget.settle(hold, r.endpoint, r.usage) };
+        const cost = budget.settle(hold, r.endpoint, r.usage);
+        return { ...r, costUsd: prices.has(r.endpoint) ? cost : undefined };
       } catch (err) {
         budget.release(hold);
         throw err;
@@ -204,7 +210,17 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
         promptTokens: chunk.tokens + (templateTokens.get(p.style.id) ?? 0), priorAttempts: prior,
       },
       p.policy,
-      { ...deps, judge: (source, candidate, style) => judgeTimed(source, candidate, style, p.evaluators) },
+      {
+        ...deps,
+        judge: (source, candidate, style) => judgeTimed(source, candidate, style, p.evaluators),
+        record: (a: Omit<AttemptRecord, 'runId'>) => {
+          deps.record(a);
+          // Later candidates of this style are compared with what it has accepted so far (template collapse).
+          if (a.outcome.status === 'accepted' && p.tracksNearDuplicates) {
+            defaultNearDuplicateIndex.add(p.style.id, key, a.candidates[a.outcome.candidateIndex]!.cleaned);
+          }
+        },
+      },
     )
       .then((r) => {
         tally(r);

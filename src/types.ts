@@ -122,6 +122,11 @@ export interface GenerateRequest {
   n: number;
   seed?: number;
   signal?: AbortSignal;
+  /**
+   * cl100k tokens of the messages' contents when the caller has already counted them (the engine knows each
+   * chunk's count), so the pool need not tokenise the prompt again for its TPM reservation.
+   */
+  contentTokens?: number;
 }
 
 export interface Usage {

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { rewordVersion } from '../version.js';
 import { exportCommand } from './export.js';
+import { judgeCommand } from './judge.js';
 import { planCommand } from './plan.js';
 import { promptsCommand } from './prompts.js';
 import { runCommand } from './run.js';
@@ -18,6 +19,7 @@ const program = new Command('reword')
   .addCommand(statsCommand())
   .addCommand(traceCommand())
   .addCommand(exportCommand())
+  .addCommand(judgeCommand())
   .addCommand(promptsCommand())
   .addCommand(verifyCommand());
 

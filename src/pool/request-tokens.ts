@@ -23,8 +23,10 @@ export interface RequestTokens {
 }
 
 export function estimateRequestTokens(req: GenerateRequest, count: TokenCounter = countTokens): RequestTokens {
-  let prompt = TOKENS_PRIMING_REPLY;
-  for (const message of req.messages) prompt += TOKENS_PER_MESSAGE + count(message.content);
+  let prompt = TOKENS_PRIMING_REPLY + TOKENS_PER_MESSAGE * req.messages.length;
+  // Tokenising is the costliest thing reword does per request; a count the caller already has is reused.
+  if (req.contentTokens !== undefined) prompt += req.contentTokens;
+  else for (const message of req.messages) prompt += count(message.content);
   return { prompt, reserve: prompt + req.maxTokens * Math.max(1, req.n) };
 }
 

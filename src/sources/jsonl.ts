@@ -17,6 +17,8 @@ const jsonObject = z.record(z.string(), z.unknown());
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const MAX_REASON_LENGTH = 160;
+/** Blank-or-not without trim(), which would copy a 20 MB line to find out. */
+const HAS_NON_SPACE = /\S/;
 const FIELDS_LISTED = 8;
 
 /**
@@ -48,7 +50,7 @@ export function parseJsonlLine(line: RawLine, path: string, fields: RecordFields
       message: `${where}: the line is not valid UTF-8; re-encode the file as UTF-8 (for example: iconv -f latin1 -t utf-8 in.jsonl > out.jsonl)`,
     });
   }
-  if (source.trim() === '') return null;
+  if (!HAS_NON_SPACE.test(source)) return null;
 
   let value: unknown;
   try {
@@ -74,9 +76,8 @@ export function parseJsonlLine(line: RawLine, path: string, fields: RecordFields
   }
   const { [fields.textField]: text, [fields.idField]: id, ...meta } = record.data;
 
-  const textProblem = checkText(text, record.data, fields.textField, where);
-  if (textProblem) return inputError({ path, line: line.line, field: fields.textField, ...textProblem });
-  if (typeof text !== 'string') return null; // checkText has reported every non-string; this narrows the type
+  const checked = checkText(text, record.data, fields.textField, where);
+  if (!checked.ok) return inputError({ path, line: line.line, field: fields.textField, ...checked.problem });
 
   const docId = documentId(id, `${path}:${line.line}`);
   if (docId === null) {
@@ -93,40 +94,45 @@ export function parseJsonlLine(line: RawLine, path: string, fields: RecordFields
     kind: 'doc',
     doc: {
       id: docId,
-      text,
+      text: checked.text,
       meta,
       origin: { path, line: line.line, byteOffset: line.byteOffset },
-      sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+      sha256: createHash('sha256').update(checked.text, 'utf8').digest('hex'),
     },
   };
 }
 
-function checkText(
-  text: unknown,
-  record: Record<string, unknown>,
-  textField: string,
-  where: string,
-): { code: 'missing_text' | 'non_string_text' | 'empty_text'; message: string } | null {
+type TextCheck =
+  | { ok: true; text: string }
+  | { ok: false; problem: { code: 'missing_text' | 'non_string_text' | 'empty_text'; message: string } };
+
+function checkText(text: unknown, record: Record<string, unknown>, textField: string, where: string): TextCheck {
   if (text === undefined || text === null) {
     const state = text === null ? 'is null' : 'is missing';
     return {
-      code: 'missing_text',
-      message: `${where}: field "${textField}" ${state} (the record has ${fieldList(record)}); use --text-field to name the field that holds the text`,
+      ok: false,
+      problem: {
+        code: 'missing_text',
+        message: `${where}: field "${textField}" ${state} (the record has ${fieldList(record)}); use --text-field to name the field that holds the text`,
+      },
     };
   }
   if (typeof text !== 'string') {
     return {
-      code: 'non_string_text',
-      message: `${where}: field "${textField}" is ${describe(text)}, not a string; use --text-field to name the field that holds the text`,
+      ok: false,
+      problem: {
+        code: 'non_string_text',
+        message: `${where}: field "${textField}" is ${describe(text)}, not a string; use --text-field to name the field that holds the text`,
+      },
     };
   }
-  if (text.trim() === '') {
+  if (!HAS_NON_SPACE.test(text)) {
     return {
-      code: 'empty_text',
-      message: `${where}: field "${textField}" is empty or only whitespace; remove the record or fill in its text`,
+      ok: false,
+      problem: { code: 'empty_text', message: `${where}: field "${textField}" is empty or only whitespace; remove the record or fill in its text` },
     };
   }
-  return null;
+  return { ok: true, text };
 }
 
 /**

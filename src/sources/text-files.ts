@@ -68,7 +68,7 @@ export function textDocument(bytes: Buffer, path: string): SourceItem {
       message: `${path}: not valid UTF-8; re-encode it as UTF-8 (for example: iconv -f latin1 -t utf-8 in.txt > out.txt)`,
     });
   }
-  if (text.trim() === '') {
+  if (!/\S/.test(text)) {
     return inputError({ path, code: 'empty_text', message: `${path}: the file is empty or only whitespace; leave it out of the inputs or fill it in` });
   }
   return {

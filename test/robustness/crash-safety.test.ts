@@ -41,7 +41,7 @@ describe('a run killed with SIGKILL and restarted', () => {
 
   it('ends with the same accepted outputs as an uninterrupted run, each once, none requested again', async () => {
     const args = (ledger: string, url: string) =>
-      runArgs({ input, ledger, url, extra: ['--chunk-tokens', '100', '--concurrency', '4', '--max-attempts', '2'] });
+      runArgs({ prompts: dir.prompts, input, ledger, url, extra: ['--chunk-tokens', '100', '--concurrency', '4', '--max-attempts', '2'] });
 
     const referenceLedger = dir.path('reference.sqlite');
     const reference = await runCli(args(referenceLedger, referenceServer.url));

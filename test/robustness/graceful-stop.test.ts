@@ -32,7 +32,7 @@ describe('stopping a run with a signal', () => {
   });
 
   const args = (extra: string[] = []) =>
-    runArgs({ input, ledger, url: server.url, extra: ['--chunk-tokens', '4000', '--concurrency', '3', ...extra] });
+    runArgs({ prompts: dir.prompts, input, ledger, url: server.url, extra: ['--chunk-tokens', '4000', '--concurrency', '3', ...extra] });
 
   function watchStderr(child: ChildProcess): () => string {
     let text = '';

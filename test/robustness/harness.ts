@@ -35,6 +35,8 @@ export function corpusDocs(lang: string): Doc[] {
 
 export interface Scratch {
   root: string;
+  /** A prompts directory holding the `steady` style (see STEADY_EVALUATORS); more styles can be added with writeStyle. */
+  prompts: string;
   /** Writes a file (creating parent directories) and returns its path. */
   write(rel: string, content: string | Buffer): string;
   path(rel: string): string;
@@ -43,8 +45,9 @@ export interface Scratch {
 
 export function scratch(prefix: string): Scratch {
   const root = mkdtempSync(join(tmpdir(), `reword-${prefix}-`));
-  return {
+  const dir: Scratch = {
     root,
+    prompts: join(root, 'prompts'),
     write(rel, content) {
       const path = join(root, rel);
       mkdirSync(dirname(path), { recursive: true });
@@ -54,18 +57,50 @@ export function scratch(prefix: string): Scratch {
     path: (rel) => join(root, rel),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
+  writeStyle(dir, STEADY_STYLE, STEADY_EVALUATORS);
+  return dir;
 }
 
 export function jsonl(docs: readonly object[]): string {
   return docs.map((d) => JSON.stringify(d)).join('\n') + '\n';
 }
 
-/** `reword run` against a loopback server, with a plain progress mode so stderr is readable. */
-export function runArgs(o: { input: string | string[]; ledger: string; url: string; style?: string; extra?: string[] }): string[] {
+const builtinWiki = readFileSync(new URL('../../prompts/wiki.md', import.meta.url), 'utf8');
+
+/**
+ * The judge of the `steady` style: the built-in wiki prompt judged only by evaluators whose verdict on the fake
+ * server's faithful rewrite does not move while the semantic evaluators are tuned. These tests are about
+ * crashes, inputs and servers, not about what the judge accepts.
+ */
+export const STEADY_EVALUATORS: readonly string[] = ['empty-output', 'preamble', 'length-ratio', 'repetition', 'verbatim-copy: {max: 0.5}', 'novel-numbers'];
+export const STEADY_STYLE = 'steady';
+
+/** Writes a style made of the built-in wiki template with its own id and evaluators; returns the prompts directory. */
+export function writeStyle(dir: Scratch, id: string, evaluators: readonly string[]): string {
+  const frontMatterEvaluators = /^evaluators:\n(?:[ \t]+- .*\n)+/m;
+  if (!frontMatterEvaluators.test(builtinWiki)) throw new Error('prompts/wiki.md has no evaluators list to replace');
+  const text = builtinWiki
+    .replace(/^id: wiki$/m, `id: ${id}`)
+    .replace(frontMatterEvaluators, `evaluators:\n${evaluators.map((e) => `  - ${e}\n`).join('')}`);
+  dir.write(join('prompts', `${id}.md`), text);
+  return dir.path('prompts');
+}
+
+/** Whether the built-in wiki style lists an evaluator. */
+export function builtinWikiLists(evaluator: string): boolean {
+  const frontMatter = builtinWiki.split('\n---')[0] ?? '';
+  return new RegExp(`^\\s+- ${evaluator}\\b`, 'm').test(frontMatter);
+}
+
+/**
+ * `reword run` against a loopback server, quiet (no progress lines). The style is `steady` from `prompts`
+ * (see writeStyle) unless another is named.
+ */
+export function runArgs(o: { input: string | string[]; ledger: string; url: string; prompts: string; style?: string; extra?: string[] }): string[] {
   const inputs = Array.isArray(o.input) ? o.input : [o.input];
   return [
-    'run', ...inputs.flatMap((i) => ['--input', i]), '--style', o.style ?? 'wiki', '--base-url', o.url, '--model', 'fake-model',
-    '--ledger', o.ledger, '--progress', 'none', ...(o.extra ?? []),
+    'run', ...inputs.flatMap((i) => ['--input', i]), '--style', o.style ?? STEADY_STYLE, '--prompts', o.prompts,
+    '--base-url', o.url, '--model', 'fake-model', '--ledger', o.ledger, '--progress', 'none', ...(o.extra ?? []),
   ];
 }
 

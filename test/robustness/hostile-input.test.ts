@@ -56,7 +56,7 @@ describe('hostile input files in one directory', () => {
 
     server = await startFakeServer();
     ledger = dir.path('ledger.sqlite');
-    run = await runCli(runArgs({ input: dir.path('inputs'), ledger, url: server.url, extra: ['--chunk-tokens', '4000'] }));
+    run = await runCli(runArgs({ prompts: dir.prompts, input: dir.path('inputs'), ledger, url: server.url, extra: ['--chunk-tokens', '4000'] }));
     errors = peekLedger(ledger, (db) => db.prepare(`SELECT path, line, code, message FROM input_errors ORDER BY path, line`).all() as InputErrorRow[]) ?? [];
     const s = await runCli(['stats', '--ledger', ledger, '--json']);
     stats = JSON.parse(s.stdout);
@@ -178,7 +178,7 @@ describe('hostile inputs that need a run of their own', () => {
     const huge = Array.from({ length: Math.ceil((20 * 1024 * 1024) / (paragraph.length + 2)) }, () => paragraph).join('\n\n');
     const input = dir.write('huge.jsonl', jsonl([good(1, 'before'), { id: 'huge', text: huge }, good(2, 'after')]));
     const ledger = dir.path('huge.sqlite');
-    const r = await runCli(runArgs({ input, ledger, url: server.url, extra: ['--chunk-tokens', '4000'] }));
+    const r = await runCli(runArgs({ prompts: dir.prompts, input, ledger, url: server.url, extra: ['--chunk-tokens', '4000'] }));
     expect(r.code, r.stderr).toBe(0);
 
     const largestRequest = Math.max(...server.requests.map((q) => JSON.stringify(q.body).length));
@@ -200,7 +200,7 @@ describe('hostile inputs that need a run of their own', () => {
   it('refuses an input path that does not exist with exit 1, naming it, before writing anything', async () => {
     const missing = dir.path('no/such/corpus.jsonl');
     const ledger = dir.path('never.sqlite');
-    const r = await runCli(runArgs({ input: [dir.write('real.jsonl', jsonl([good(0)])), missing], ledger, url: server.url }));
+    const r = await runCli(runArgs({ prompts: dir.prompts, input: [dir.write('real.jsonl', jsonl([good(0)])), missing], ledger, url: server.url }));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(missing);
     expect(r.stderr).toContain('does not exist');
@@ -231,7 +231,7 @@ describe('hostile inputs that need a run of their own', () => {
 
     it('reports an unreadable directory or file inside an input directory and reads the rest', async () => {
       const ledger = join(root, 'inside.sqlite');
-      const r = await runAsUser(runArgs({ input: join(root, 'inputs'), ledger, url: server.url, extra: ['--chunk-tokens', '4000'] }));
+      const r = await runAsUser(runArgs({ prompts: dir.prompts, input: join(root, 'inputs'), ledger, url: server.url, extra: ['--chunk-tokens', '4000'] }));
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain(`${join(root, 'inputs/locked')}: cannot be read`);
       expect(r.stderr).toContain(`${join(root, 'inputs/locked-file.jsonl')}: cannot be read`);
@@ -246,7 +246,7 @@ describe('hostile inputs that need a run of their own', () => {
     it('refuses an input directory it cannot read with exit 1 and a message naming it', async () => {
       const locked = join(root, 'inputs/locked');
       const ledger = join(root, 'named.sqlite');
-      const r = await runAsUser(runArgs({ input: locked, ledger, url: server.url }));
+      const r = await runAsUser(runArgs({ prompts: dir.prompts, input: locked, ledger, url: server.url }));
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(locked);
       expect(r.stderr).toContain('permission denied');

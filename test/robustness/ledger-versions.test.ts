@@ -63,7 +63,7 @@ describe('ledger schema versions', () => {
     server = await startFakeServer();
     input = dir.write('in.jsonl', jsonl(englishDocs.slice(0, 3)));
     const current = dir.path('current.sqlite');
-    const made = await runCli(runArgs({ input, ledger: current, url: server.url, extra: ['--chunk-tokens', '4000'] }));
+    const made = await runCli(runArgs({ prompts: dir.prompts, input, ledger: current, url: server.url, extra: ['--chunk-tokens', '4000'] }));
     expect(made.code, made.stderr).toBe(0);
     expectedOutputs = acceptedOutputs(current);
     expect(expectedOutputs.size).toBe(3);
@@ -84,7 +84,7 @@ describe('ledger schema versions', () => {
   it('migrates a ledger of the previous schema when a run resumes it, keeping every row and requesting nothing again', async () => {
     const ledger = copyOfFixture();
     const before = server.requestCount;
-    const r = await runCli(runArgs({ input, ledger, url: server.url, extra: ['--chunk-tokens', '4000'] }));
+    const r = await runCli(runArgs({ prompts: dir.prompts, input, ledger, url: server.url, extra: ['--chunk-tokens', '4000'] }));
     expect(r.code, r.stderr).toBe(0);
     expect(userVersion(ledger)).toBe(schemaVersion);
     expect(server.requestCount).toBe(before);
@@ -134,7 +134,7 @@ describe('ledger schema versions', () => {
     expect(() => openLedger(ledger)).toThrow(`schema version ${schemaVersion + 1}, but this reword understands up to version ${schemaVersion}`);
 
     const before = server.requestCount;
-    const run = await runCli(runArgs({ input, ledger, url: server.url, extra: ['--chunk-tokens', '4000'] }));
+    const run = await runCli(runArgs({ prompts: dir.prompts, input, ledger, url: server.url, extra: ['--chunk-tokens', '4000'] }));
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`schema version ${schemaVersion + 1}`);
     expect(run.stderr).toContain(`up to version ${schemaVersion}`);
@@ -149,7 +149,7 @@ describe('ledger schema versions', () => {
     const notALedger = dir.write('notes.jsonl', jsonl(englishDocs.slice(0, 1)));
     const bytes = readFileSync(notALedger);
     for (const args of [
-      runArgs({ input, ledger: notALedger, url: server.url }),
+      runArgs({ prompts: dir.prompts, input, ledger: notALedger, url: server.url }),
       ['stats', '--ledger', notALedger],
       ['verify', '--ledger', notALedger],
     ]) {

@@ -38,7 +38,7 @@ describe('one writer per ledger', () => {
   });
 
   const args = (model = 'fake-model') =>
-    runArgs({ input, ledger, url: server.url, extra: ['--chunk-tokens', '4000', '--concurrency', '1', '--model', model] });
+    runArgs({ prompts: dir.prompts, input, ledger, url: server.url, extra: ['--chunk-tokens', '4000', '--concurrency', '1', '--model', model] });
   const runStatuses = () => peekLedger(ledger, (db) => db.prepare(`SELECT status FROM runs ORDER BY id`).pluck().all());
 
   it('refuses a second run while a live run holds the ledger, naming its pid, and leaves the first undisturbed', async () => {
@@ -72,11 +72,12 @@ describe('one writer per ledger', () => {
     reply = () => gate.wait.then(() => undefined);
     const a = spawnCli(args());
     const b = spawnCli(args());
-    const done = [collect(a), collect(b)];
+    const doneA = collect(a);
+    const doneB = collect(b);
     // The run that lost the race exits while the winner waits for its answers.
-    await Promise.race(done);
+    await Promise.race([doneA, doneB]);
     gate.open();
-    const [ra, rb] = await Promise.all(done);
+    const [ra, rb] = await Promise.all([doneA, doneB]);
     const codes = [ra.code, rb.code].sort();
     expect(codes).toEqual([0, 1]);
     const [loser, winner] = ra.code === 1 ? [ra, b] : [rb, a];

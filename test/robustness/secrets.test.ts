@@ -63,11 +63,11 @@ describe('secrets', () => {
       outputs.push({ what, result });
       return result;
     };
-    await cli('run', runArgs({ input, ledger, url: server.url, extra: ['--api-key-env', KEY_ENV, '--chunk-tokens', '4000', '--max-retries', '1', '--max-attempts', '1', '--progress', 'plain'] }));
+    await cli('run', runArgs({ prompts: dir.prompts, input, ledger, url: server.url, extra: ['--api-key-env', KEY_ENV, '--chunk-tokens', '4000', '--max-retries', '1', '--max-attempts', '1', '--progress', 'plain'] }));
     refuseTheKey = true;
-    await cli('run, key refused', runArgs({ input, ledger: dir.path('refused.sqlite'), url: server.url, extra: ['--api-key-env', KEY_ENV] }));
+    await cli('run, key refused', runArgs({ prompts: dir.prompts, input, ledger: dir.path('refused.sqlite'), url: server.url, extra: ['--api-key-env', KEY_ENV] }));
     refuseTheKey = false;
-    await cli('run, key given where its variable name belongs', runArgs({ input, ledger: dir.path('mistake.sqlite'), url: server.url, extra: ['--api-key-env', KEY] }));
+    await cli('run, key given where its variable name belongs', runArgs({ prompts: dir.prompts, input, ledger: dir.path('mistake.sqlite'), url: server.url, extra: ['--api-key-env', KEY] }));
     await cli('stats', ['stats', '--ledger', ledger]);
     await cli('stats --json', ['stats', '--ledger', ledger, '--json']);
     // Every document whose requests met an echoing error; the JSON view once, as it holds the same messages.

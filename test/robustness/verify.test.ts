@@ -27,7 +27,7 @@ describe('reword verify', () => {
     server = await startFakeServer({ respond: (q) => (q.source === docs[3]!.text ? { contents: [q.source] } : undefined) });
     const input = dir.write('in.jsonl', jsonl(docs));
     clean = dir.path('clean.sqlite');
-    const r = await runCli(runArgs({ input, ledger: clean, url: server.url, extra: ['--chunk-tokens', '4000', '--max-attempts', '1'] }));
+    const r = await runCli(runArgs({ prompts: dir.prompts, input, ledger: clean, url: server.url, extra: ['--chunk-tokens', '4000', '--max-attempts', '1'] }));
     expect(r.code, r.stderr).toBe(0);
   });
 

@@ -317,21 +317,13 @@ function extractSource(body: ChatCompletionRequestBody): string {
 // ---- The default answer -------------------------------------------------------------------------------
 
 /** Words that carry no information a faithfulness check looks for; dropping them breaks verbatim runs. */
-const FILLER = new Set(['the', 'a', 'an', 'very', 'really', 'that', 'just', 'quite', 'actually', 'basically']);
-/** Capitalised filler is only dropped at the start of a sentence, where it cannot be part of a name. */
-const SENTENCE_INITIAL_FILLER = new Set(['The', 'An', 'Very', 'Really', 'Just', 'Actually', 'Basically']);
-/** Words a phrase can be cut before without splitting a name or a number from its unit. */
-const PIVOTS = new Set([
-  'in', 'on', 'at', 'during', 'with', 'for', 'by', 'from', 'after', 'before', 'since', 'because',
-  'while', 'when', 'and', 'but', 'or', 'which', 'who', 'where', 'into', 'over', 'under', 'through', 'to', 'of',
-]);
-const MAX_VERBATIM_WORDS = 7;
-const SENTENCE_END = /([.!?…]+["'”’)\]]*)$/;
+const FILLER = new Set(['the', 'a', 'an', 'very', 'really', 'that', 'just', 'quite', 'actually', 'basically', 'and', 'also', 'which']);
 
 /**
  * A deterministic stand-in for a faithful paraphrase: every sentence keeps its numbers, capitalised words and
- * content words (so it traces to its source sentence) while filler is dropped and phrases are reordered so
- * no run of 8 source words survives verbatim. Word case is never changed, so no "new" capitalised word appears.
+ * content words in their order (so it traces to its source sentence and swaps nobody's role), while filler
+ * words are dropped, which breaks most runs of 8 source words. Word case is never changed, so no "new"
+ * capitalised word appears.
  */
 export function faithfulRewrite(source: string): string {
   return source
@@ -361,36 +353,12 @@ function splitSentences(line: string): string[] {
 }
 
 function rewriteSentence(sentence: string): string {
-  const endMatch = SENTENCE_END.exec(sentence);
-  const ending = endMatch?.[1] ?? '';
-  const body = sentence.slice(0, sentence.length - ending.length);
-  const clauses = body
-    .split(/,\s+/)
-    .map((clause, i) => reorderPhrase(dropFiller(clause.split(/\s+/).filter(Boolean), i === 0)))
-    .filter((words) => words.length > 0)
-    .map((words) => words.join(' '));
-  // Clauses in reverse order ("A, B, C." becomes "C, B, A."), so no two stay joined as they were.
-  return clauses.reverse().join(', ') + ending;
+  return dropFiller(sentence.split(/\s+/).filter(Boolean)).join(' ');
 }
 
-function dropFiller(words: string[], atSentenceStart: boolean): string[] {
-  const kept = words.filter((w, i) => !FILLER.has(w) && !(atSentenceStart && i === 0 && SENTENCE_INITIAL_FILLER.has(w)));
-  // A clause made only of filler ("that, ...") keeps its words rather than vanish.
+function dropFiller(words: string[]): string[] {
+  // The first word stays: a sentence starting in lower case would read as the tail of the one before it.
+  const kept = words.filter((w, i) => i === 0 || !FILLER.has(w));
+  // A sentence made only of filler keeps its words rather than vanish.
   return kept.length > 0 ? kept : words;
-}
-
-/** Splits long phrases at a pivot word and swaps the halves, recursively, until no part is 8 words long. */
-function reorderPhrase(words: string[]): string[] {
-  if (words.length <= MAX_VERBATIM_WORDS) return words;
-  const cut = pivotIndex(words);
-  return [...reorderPhrase(words.slice(cut)), ...reorderPhrase(words.slice(0, cut))];
-}
-
-function pivotIndex(words: string[]): number {
-  const middle = Math.floor(words.length / 2);
-  let best = -1;
-  for (let i = 2; i <= words.length - 2; i++) {
-    if (PIVOTS.has(words[i] as string) && (best < 0 || Math.abs(i - middle) < Math.abs(best - middle))) best = i;
-  }
-  return best < 0 ? middle : best;
 }
