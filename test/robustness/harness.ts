@@ -141,14 +141,18 @@ export function taskStatuses(path: string): Map<string, string> {
   return new Map(rows.map((r) => [r.key, r.status]));
 }
 
-/** The chunk texts of accepted tasks: what the server sees as the request's source. */
-export function acceptedSources(path: string): string[] {
+/** The chunk texts of tasks in these states: what the server sees as the request's source. */
+function sourcesOfTasks(path: string, statuses: string): string[] {
   return (
     peekLedger(path, (db) =>
-      db.prepare(`SELECT c.text FROM tasks t JOIN chunks c ON c.id = t.chunk_id WHERE t.status = 'accepted'`).pluck().all() as string[],
+      db.prepare(`SELECT c.text FROM tasks t JOIN chunks c ON c.id = t.chunk_id WHERE t.status IN (${statuses})`).pluck().all() as string[],
     ) ?? []
   );
 }
+
+export const acceptedSources = (path: string): string[] => sourcesOfTasks(path, `'accepted'`);
+/** Tasks that are done for good: accepted, or rejected after their last attempt. */
+export const settledSources = (path: string): string[] => sourcesOfTasks(path, `'accepted', 'rejected'`);
 
 export function integrityCheck(path: string): string[] {
   return peekLedger(path, (db) => db.pragma('integrity_check', { simple: false }) as Array<{ integrity_check: string }>)?.map((r) => r.integrity_check) ?? [

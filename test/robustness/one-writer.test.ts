@@ -37,8 +37,8 @@ describe('one writer per ledger', () => {
     dir.remove();
   });
 
-  const args = (model = 'fake-model') =>
-    runArgs({ prompts: dir.prompts, input, ledger, url: server.url, extra: ['--chunk-tokens', '4000', '--concurrency', '1', '--model', model] });
+  const args = (extra: string[] = []) =>
+    runArgs({ prompts: dir.prompts, input, ledger, url: server.url, extra: ['--chunk-tokens', '4000', '--concurrency', '1', ...extra] });
   const runStatuses = () => peekLedger(ledger, (db) => db.prepare(`SELECT status FROM runs ORDER BY id`).pluck().all());
 
   it('refuses a second run while a live run holds the ledger, naming its pid, and leaves the first undisturbed', async () => {
@@ -47,15 +47,15 @@ describe('one writer per ledger', () => {
     const holderDone = collect(holder);
     await waitFor('the first run to send a request', () => server.requestCount >= 1);
 
-    // The second run asks for another model, so any request it sent would show.
+    // The second run asks for another temperature, so any request it sent would show.
     const started = Date.now();
-    const second = await runCli(args('second-model'));
+    const second = await runCli(args(['--temperature', '0.123']));
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`pid ${holder.pid}`);
     expect(second.stderr).toContain(ledger);
     // "At once": it neither waits for the holder nor for a lock timeout.
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(server.requests.filter((q) => q.body.model === 'second-model')).toEqual([]);
+    expect(server.requests.filter((q) => q.body.temperature === 0.123)).toEqual([]);
 
     // Readers are not writers: stats works while the run holds the ledger.
     const stats = await runCli(['stats', '--ledger', ledger, '--json']);
