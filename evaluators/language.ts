@@ -3,9 +3,9 @@
 // wrongly, so an output shorter than `minChars` passes; and close relatives (Scots for English, Galician for
 // Spanish) can outscore the right language by a hair, so the expected language passes when it scores
 // within `minScore` of the best guess.
-import { francAll } from 'franc';
 import { z } from 'zod';
 import { defineEvaluatorOptions, fraction } from '../src/evaluator-options.js';
+import { rankLanguages } from '../src/language-id.js';
 import { memoizeRecent } from '../src/recent-memo.js';
 import type { Evaluator, Verdict } from '../src/types.js';
 
@@ -39,7 +39,7 @@ export const languageOptions = defineEvaluatorOptions(
 
 /** The most likely language of a source, or null when it is too short or has no identifiable script. */
 const sourceLanguage = memoizeRecent((source: string): string | null => {
-  const best = francAll(source, { minLength: 20 })[0];
+  const best = rankLanguages(source, 20)[0];
   return best === undefined || best[0] === 'und' ? null : best[0];
 });
 
@@ -55,7 +55,7 @@ export const language: Evaluator = {
     if (expected === null || text.length < options.minChars) {
       return { evaluator: ID, pass: true, score: 1, reason: 'ok', details: { expected, checked: false } };
     }
-    const ranking = francAll(text, { minLength: options.minChars });
+    const ranking = rankLanguages(text, options.minChars);
     const detected = ranking[0]?.[0] ?? 'und';
     if (detected === 'und') return { evaluator: ID, pass: true, score: 1, reason: 'ok', details: { expected, detected, checked: false } };
     const score = ranking.find(([code]) => code === expected)?.[1] ?? 0;

@@ -1,6 +1,6 @@
 // The judge: runs a style's evaluators over one candidate, cheapest first, and stops at the first failure.
 // It decides pass/fail for one candidate; which candidate to keep and when to draw again is rejection-sampling.ts.
-import type { Evaluator, GeneratedCandidate, Style, Verdict } from './types.js';
+import type { EvalContext, Evaluator, GeneratedCandidate, JudgeModel, Style, Verdict } from './types.js';
 
 /** An evaluator with its front-matter options already checked (see resolveEvaluators in evaluators/index.ts). */
 export interface ResolvedEvaluator {
@@ -9,6 +9,12 @@ export interface ResolvedEvaluator {
 }
 
 export type ResolvedEvaluators = readonly ResolvedEvaluator[];
+
+/** What the engine lends the evaluators beyond the candidate itself. */
+export interface JudgeServices {
+  /** The model tier-3 evaluators ask; without it they pass the candidate unjudged. */
+  judgeModel?: JudgeModel;
+}
 
 export interface Judgement {
   pass: boolean;
@@ -45,12 +51,17 @@ export async function judgeCandidate(
   candidate: GeneratedCandidate,
   style: Style,
   evaluators: ResolvedEvaluators,
+  services?: JudgeServices,
 ): Promise<Judgement> {
   let cleaned = candidate.text;
   const verdicts: Verdict[] = [];
   for (const { evaluator, options } of cheapestFirst(evaluators)) {
     if (!evaluator.appliesTo(style)) continue;
-    const result = evaluator.evaluate(source, cleaned, { style, finishReason: candidate.finishReason, options });
+    const ctx: EvalContext = { style, finishReason: candidate.finishReason, options };
+    // A copy: the list grows after this evaluator returns, and an evaluator may keep its context.
+    if (verdicts.length > 0) ctx.priorVerdicts = verdicts.slice();
+    if (services?.judgeModel !== undefined) ctx.judgeModel = services.judgeModel;
+    const result = evaluator.evaluate(source, cleaned, ctx);
     // Awaiting only promises keeps the synchronous evaluators from yielding to the event loop each time.
     const verdict = isPromiseLike(result) ? await result : result;
     verdicts.push(verdict);

@@ -97,6 +97,31 @@ export interface EvalContext {
   finishReason: string;
   /** Options given to this evaluator in the style's front matter. */
   options: Record<string, unknown>;
+  /** A model to ask for a judgement (tier 3); absent when the run configured none. */
+  judgeModel?: JudgeModel;
+  /** Verdicts of the evaluators that ran before this one on this candidate, in order; absent when none did. */
+  priorVerdicts?: readonly Verdict[];
+}
+
+/** A judge model's answer, with what the ledger records of the request. */
+export interface JudgeModelAnswer {
+  text: string;
+  /** null when the backend did not report usage. */
+  usage: Usage | null;
+  /** Endpoint name (never a key). */
+  endpoint: string;
+  /** Model name as the backend reported it. */
+  model: string;
+  latencyMs: number;
+}
+
+/** A model that judges candidates, reached and recorded by the engine; evaluators only see this call. */
+export interface JudgeModel {
+  /** `jsonSchema` asks for structured output where the backend has it; the answer must be parsed either way. */
+  complete(
+    messages: ChatMessage[],
+    opts: { maxTokens: number; jsonSchema?: { name: string; schema: Record<string, unknown> } },
+  ): Promise<JudgeModelAnswer>;
 }
 
 export interface Evaluator {
@@ -127,6 +152,8 @@ export interface GenerateRequest {
    * chunk's count), so the pool need not tokenise the prompt again for its TPM reservation.
    */
   contentTokens?: number;
+  /** Ask for an answer matching this JSON schema (structured output); backends without it answer free text. */
+  responseFormat?: { type: 'json_schema'; name: string; schema: Record<string, unknown> };
 }
 
 export interface Usage {

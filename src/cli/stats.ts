@@ -32,6 +32,14 @@ export function formatStats(s: LedgerStats): string {
     'by model',
     ...Object.entries(s.by_model).map(([k, c]) => countsRow(k, c)),
     '',
+    'most common openings of accepted outputs',
+    ...(Object.keys(s.openings).length === 0
+      ? ['  (none)']
+      : Object.entries(s.openings).flatMap(([style, list]) => [
+          `  ${style}`,
+          ...list.map((o) => `    ${`"${o.phrase}…"`.padEnd(40)} ${String(o.count).padStart(8)} ${`${(o.share * 100).toFixed(1)}%`.padStart(7)}`),
+        ])),
+    '',
     'rejected candidates by reason',
     ...reasonLines(s.rejections.candidates),
     '',

@@ -1,3 +1,4 @@
+import { commonOpenings, type OpeningPhrase } from './openings.js';
 import type { Db } from './open-ledger.js';
 
 export interface TaskCounts {
@@ -17,6 +18,8 @@ export interface LedgerStats {
   rejections: { candidates: Record<string, number>; tasks: Record<string, number> };
   by_style: Record<string, TaskCounts>;
   by_model: Record<string, TaskCounts>;
+  /** Most common opening phrases of accepted outputs per style (template collapse shows here). */
+  openings: Record<string, OpeningPhrase[]>;
   usage: {
     requests: number;
     failed_requests: number;
@@ -112,6 +115,7 @@ export function ledgerStats(db: Db): LedgerStats {
     rejections: { candidates: candidateReasons, tasks: taskReasons },
     by_style: byStyle,
     by_model: byModel,
+    openings: commonOpenings(db),
     usage: {
       requests: usage.requests,
       failed_requests: usage.failed ?? 0,
