@@ -7,6 +7,7 @@ import { attribution } from './attribution.js';
 import { emptyOutput } from './empty-output.js';
 import { language } from './language.js';
 import { lengthRatio } from './length-ratio.js';
+import { llmJudge } from './llm-judge.js';
 import { nearDuplicate } from './near-duplicate.js';
 import { negationFlip } from './negation-flip.js';
 import { novelEntities } from './novel-entities.js';
@@ -21,6 +22,7 @@ export { attributionOptions } from './attribution.js';
 export { emptyOutputOptions } from './empty-output.js';
 export { languageOptions } from './language.js';
 export { lengthRatioOptions } from './length-ratio.js';
+export { llmJudgeOptions } from './llm-judge.js';
 export { defaultNearDuplicateIndex, createNearDuplicateEvaluator, nearDuplicateOptions } from './near-duplicate.js';
 export { negationFlipOptions } from './negation-flip.js';
 export { novelEntitiesOptions } from './novel-entities.js';
@@ -44,6 +46,7 @@ const BUILTIN: readonly Evaluator[] = [
   recall,
   language,
   nearDuplicate,
+  llmJudge,
 ];
 
 export const builtinEvaluators: ReadonlyMap<string, Evaluator> = registryOf(BUILTIN);

@@ -7,7 +7,7 @@
 // where the source has "Mr Farron") counts as a novel name.
 import { z } from 'zod';
 import { indexSource } from '../src/attribution.js';
-import { tokenize } from '../src/content-words.js';
+import { tokenize, tokenizeRecent } from '../src/content-words.js';
 import { demonymKey, findEntities, initialisms, isLowerCased, namesBeforeKnownNames, surnamesOf, type EntityMention } from '../src/entities.js';
 import { defineEvaluatorOptions } from '../src/evaluator-options.js';
 import { memoizeRecent } from '../src/recent-memo.js';
@@ -69,7 +69,7 @@ export const novelEntities: Evaluator = {
   parseOptions: (options) => novelEntitiesOptions.parse(options),
   evaluate(source, candidate, ctx): Verdict {
     const options = novelEntitiesOptions.parse(ctx.options);
-    const tokens = tokenize(candidate);
+    const tokens = tokenizeRecent(candidate);
     const names = sourceNames(source);
     // A lower-cased output hides its names; the source's capitals show where they are.
     const mentions = isLowerCased(tokens)

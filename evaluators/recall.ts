@@ -4,7 +4,7 @@
 // facts passes: dropping one of two is not a measurable loss.
 import { z } from 'zod';
 import { indexSource } from '../src/attribution.js';
-import { tokenize, type Token } from '../src/content-words.js';
+import { tokenizeRecent, type Token } from '../src/content-words.js';
 import { demonymKey, findEntities } from '../src/entities.js';
 import { defineEvaluatorOptions, fraction } from '../src/evaluator-options.js';
 import { memoizeRecent } from '../src/recent-memo.js';
@@ -62,7 +62,7 @@ export const recall: Evaluator = {
       return { evaluator: ID, pass: true, score: 1, reason: 'ok', details: { facts: facts.length, recall: null } };
     }
     const present = new Set<string>();
-    for (const t of tokenize(candidate)) {
+    for (const t of tokenizeRecent(candidate)) {
       present.add(t.norm);
       present.add(demonymKey(t.norm));
     }

@@ -3,7 +3,7 @@
 // Source sentences are indexed by content word, so a unit only ever looks at sentences sharing a word with
 // it: the cost grows with the words of the output, not with output × source.
 
-import { normalizeWord, tokenize, type Token } from './content-words.js';
+import { normalizeWord, tokenize, tokenizeRecent, type Token } from './content-words.js';
 import { QUANTITY_WORDS } from './contrasts.js';
 import { memoizeRecent } from './recent-memo.js';
 import { findRoleSwaps, type RoleSwap } from './roles.js';
@@ -291,7 +291,7 @@ export function attributeUnit(
   const windowContent = windowTokens.reduce((n, t) => n + (t.content ? 1 : 0), 0);
   const unitContent = unitTokens.reduce((n, t) => n + (t.content ? 1 : 0), 0);
   const closeRewrite = window.covered >= 0.8 * total && windowContent <= 1.5 * unitContent;
-  const swaps = findRoleSwaps(unitTokens, unitStarts, windowTokens, windowStarts, index.text, closeRewrite);
+  const swaps = findRoleSwaps(unitTokens, unitStarts, windowTokens, windowStarts, index.text, { text: unit.text, start: unit.start }, closeRewrite);
 
   return {
     ...base,
@@ -317,7 +317,7 @@ function sentenceStartTokens(text: string, tokens: readonly Token[]): Set<number
 function computeAttribution(source: string, candidate: string, options: AttributionOptions): OutputAttribution {
   const index = indexSource(source);
   const { shape, units } = splitUnits(candidate, options.shape ?? 'auto');
-  const tokens = tokenize(candidate);
+  const tokens = tokenizeRecent(candidate);
   const starts = sentenceStartTokens(candidate, tokens);
   return { shape, conversational: index.conversational, units: units.map((u) => attributeUnit(index, u, tokens, starts, options)), tokens };
 }

@@ -3,6 +3,8 @@
 // "cliff-top", "Cliff top" and "clifftops" all meet at the same key; "1,000", "one thousand" and "1000"
 // meet at the same number.
 
+import { memoizeRecent } from './recent-memo.js';
+
 export type TokenKind = 'word' | 'number';
 
 export interface Token {
@@ -314,3 +316,9 @@ export function tokenize(text: string): Token[] {
   }
   return mergeNumberPhrases(tokens, text);
 }
+
+/**
+ * `tokenize`, remembered for the last few texts: the judge's evaluators tokenise the same candidate one after
+ * another (attribution, novel entities, recall). The result is shared, so it is read-only.
+ */
+export const tokenizeRecent: (text: string) => readonly Token[] = memoizeRecent(tokenize, 8);

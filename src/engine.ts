@@ -202,7 +202,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     else if (r === 'failed') progress.failed++;
   };
 
-  const launch = (chunk: Chunk, p: PlannedStyle, key: string, prior: number): void => {
+  const launch = (docSha256: string, chunk: Chunk, p: PlannedStyle, key: string, prior: number): void => {
     inProgress.add(key);
     const job = sampleTask(
       {
@@ -225,6 +225,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       .then((r) => {
         tally(r);
         if (r === 'stopped') inProgress.delete(key);
+        if (r === 'context_too_long' && !stopping) splitChunk(docSha256, chunk, p);
       })
       .catch((err: unknown) => {
         inProgress.delete(key);
@@ -237,6 +238,34 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       })
       .finally(() => active.delete(job));
     active.add(job);
+  };
+
+  /** Starts the task of one chunk in one style, unless the ledger finished it or it is running already. */
+  const schedule = (docSha256: string, chunk: Chunk, p: PlannedStyle): void => {
+    const key = taskKey({ chunkSha256: chunk.sha256, promptSha256: p.style.sha256, model: p.policy.model, params: p.params });
+    progress.tasksSeen++;
+    const known = lookupTask.get(key) as { status: string; attempts: number } | undefined;
+    if (known?.status === 'accepted' || known?.status === 'rejected' || inProgress.has(key)) {
+      progress.tasksSkipped++;
+      return;
+    }
+    writer.addTask({ taskKey: key, docSha256, chunkStart: chunk.start, chunkEnd: chunk.end, style: p.style, model: p.policy.model, params: p.params });
+    launch(docSha256, chunk, p, key, known?.attempts ?? 0);
+  };
+
+  /**
+   * A chunk too long for the model's context is cut in two, at paragraph and sentence boundaries as usual,
+   * and each half becomes a task of its own. The long one stays failed, so a re-run finds and splits it again
+   * (its halves, once done, are skipped).
+   */
+  const splitChunk = (docSha256: string, chunk: Chunk, p: PlannedStyle): void => {
+    const maxTokens = Math.max(16, Math.floor(chunk.tokens / 2));
+    if (chunk.tokens <= 16) return;
+    for (const part of chunkDocument({ id: chunk.docId, text: chunk.text }, { maxTokens })) {
+      const sub: Chunk = { ...part, index: chunk.index, start: chunk.start + part.start, end: chunk.start + part.end };
+      writer.addChunk(docSha256, sub);
+      schedule(docSha256, sub, p);
+    }
   };
 
   const timer = hooks.onProgress
@@ -263,17 +292,9 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       for (const chunk of timed(chunkDocument(doc, { maxTokens: config.chunkTokens }), (ms) => (timings.chunkMs += ms))) {
         writer.addChunk(doc.sha256, chunk);
         for (const p of planned) {
-          const key = taskKey({ chunkSha256: chunk.sha256, promptSha256: p.style.sha256, model: p.policy.model, params: p.params });
-          progress.tasksSeen++;
-          const known = lookupTask.get(key) as { status: string; attempts: number } | undefined;
-          if (known?.status === 'accepted' || known?.status === 'rejected' || inProgress.has(key)) {
-            progress.tasksSkipped++;
-            continue;
-          }
-          writer.addTask({ taskKey: key, docSha256: doc.sha256, chunkStart: chunk.start, chunkEnd: chunk.end, style: p.style, model: p.policy.model, params: p.params });
           while (active.size >= maxActive) await Promise.race(active);
           if (stopping) break reading;
-          launch(chunk, p, key, known?.attempts ?? 0);
+          schedule(doc.sha256, chunk, p);
         }
       }
     }

@@ -36,10 +36,16 @@ export function toAsciiDigits(text: string): string {
 // Each repetition starts with a separator, so the pattern cannot backtrack badly.
 const DIGITS = /\d+(?:[.,]\d+)*(?:[ \u00A0\u202F]\d{3}(?!\d))*/g;
 const SPACE = /[ \u00A0\u202F]/;
-const SCALE_AFTER = /^[ \u00A0\u202F]*-?(hundred|thousand|million|billion|trillion)\b/i;
+// Abbreviated scales as news and finance write them: "5 mln", "5bn", "$5m", "$20k". A bare "m" or "k" is as
+// often metres or kilometres ("a 5k run", "5m deep"), so those two count only after a currency sign.
+const SCALE_AFTER = /^[ \u00A0\u202F]*-?(hundred|thousand|million|billion|trillion|mln|mn|bln|bn|tn|m|k)\b/i;
+const CURRENCY_ONLY_SCALES = new Set(['m', 'k']);
+const CURRENCY_BEFORE = /[$£€¥][ \u00A0\u202F]?$/;
 const FRACTION_AFTER = /^[ \u00A0\u202F]?([½¼¾])/;
 const VULGAR: Record<string, string> = { '½': '0.5', '¼': '0.25', '¾': '0.75' };
-const SCALE_ZEROS: Record<string, number> = { hundred: 2, thousand: 3, million: 6, billion: 9, trillion: 12 };
+const SCALE_ZEROS: Record<string, number> = {
+  hundred: 2, thousand: 3, k: 3, million: 6, mln: 6, mn: 6, m: 6, billion: 9, bln: 9, bn: 9, trillion: 12, tn: 12,
+};
 const LIST_MARKER_BEFORE = /^[\s>#*•-]*\(?$/;
 const LIST_MARKER_AFTER = /^[.)](?:\s|$)/;
 // "1990–95" means 1990 to 1995; the source then backs a rewrite that spells out "1995".
@@ -132,7 +138,10 @@ export function digitMentions(text: string, options: MentionOptions, permissive:
     let readings = digitReadings(match[0], permissive);
     const after = text.slice(end, end + 16);
     const fraction = FRACTION_AFTER.exec(after);
-    const scale = SCALE_AFTER.exec(after);
+    const abbreviated = SCALE_AFTER.exec(after);
+    const scale = abbreviated !== null && CURRENCY_ONLY_SCALES.has(abbreviated[1]!.toLowerCase()) && !CURRENCY_BEFORE.test(text.slice(Math.max(0, start - 2), start))
+      ? null
+      : abbreviated;
     if (fraction !== null) {
       const half = VULGAR[fraction[1]!]!;
       const withFraction = readings.map((r) => (r.length === 1 ? [addFraction(r[0]!, half)] : r));

@@ -89,6 +89,29 @@ function phrase(side: { text: string; tokens: readonly Token[] }, at: number, ne
   return a === undefined || b === undefined ? '' : side.text.slice(a.start, b.end);
 }
 
+// A caller checks an output one unit (sentence) at a time against the same token arrays: what is derived from
+// a whole side is computed once per array, not once per unit.
+const negatedOutputs = new WeakMap<readonly Token[], Uint8Array>();
+const restrictingSources = new WeakMap<readonly Token[], boolean>();
+
+function cachedNegations(side: PolarityText): Uint8Array {
+  let negated = negatedOutputs.get(side.tokens);
+  if (negated === undefined) {
+    negated = negatedTokens(side.text, side.tokens);
+    negatedOutputs.set(side.tokens, negated);
+  }
+  return negated;
+}
+
+function restrictsAnywhere(side: PolarityText): boolean {
+  let restricts = restrictingSources.get(side.tokens);
+  if (restricts === undefined) {
+    restricts = side.tokens.some((t) => RESTRICTORS.has(t.raw.toLowerCase()));
+    restrictingSources.set(side.tokens, restricts);
+  }
+  return restricts;
+}
+
 /**
  * Flips of the output tokens in [from, to) against the whole source. `sourceNegated` comes from
  * negatedTokens over the source, computed once per source.
@@ -101,7 +124,7 @@ export function findPolarityFlips(
   sourceNegated: Uint8Array,
   options: { antonyms: boolean; span?: readonly [number, number] } = { antonyms: true },
 ): PolarityFlip[] {
-  const outputNegated = negatedTokens(output.text, output.tokens);
+  const outputNegated = cachedNegations(output);
   const flips: PolarityFlip[] = [];
   const seen = new Set<string>();
   const report = (flip: PolarityFlip) => {
@@ -111,7 +134,7 @@ export function findPolarityFlips(
       flips.push(flip);
     }
   };
-  const restricts = source.tokens.some((t) => RESTRICTORS.has(t.raw.toLowerCase()));
+  const restricts = restrictsAnywhere(source);
   for (let o = from; o < to; o++) {
     const t = output.tokens[o];
     if (t !== undefined && !restricts && RESTRICTORS.has(t.raw.toLowerCase()) && t.raw.toLowerCase() !== 'just' && t.raw.toLowerCase() !== 'alone') {
@@ -132,7 +155,8 @@ export function findPolarityFlips(
     }
     if (outputNegated[o] === 1 && options.span !== undefined) {
       let any = false;
-      for (let k = options.span[0]; k < options.span[1]; k++) if (source.tokens[k]?.negation) any = true;
+      // A cue that negates nothing ("oh, no, is it bad?") does not count: the span must negate a word.
+      for (let k = options.span[0]; k < options.span[1]; k++) if (sourceNegated[k] === 1) any = true;
       if (!any) report({ kind: 'negation', output: phrase(output, o, outputNegated), source: '' });
     }
     if (!options.antonyms || t.kind !== 'word') continue;

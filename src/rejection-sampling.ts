@@ -36,7 +36,8 @@ export interface SamplingDeps {
   redact(text: string): string;
 }
 
-export type SamplingResult = 'accepted' | 'rejected' | 'failed' | 'stopped';
+/** `context_too_long`: the prompt did not fit the model (recorded as failed); the caller may split the chunk. */
+export type SamplingResult = 'accepted' | 'rejected' | 'failed' | 'stopped' | 'context_too_long';
 
 /** Stable reason codes for requests that got no answer; `stats` counts failed tasks by them. */
 export function providerErrorCode(err: unknown): string {
@@ -98,7 +99,7 @@ export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, dep
         attempts,
       });
       if (err instanceof AuthError) throw err;
-      return 'failed';
+      return err instanceof ContextTooLongError ? 'context_too_long' : 'failed';
     }
     attempts = attemptNo;
     const judgements = await Promise.all(result.candidates.map((c) => deps.judge(task.source, c, task.style)));

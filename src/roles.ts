@@ -64,7 +64,7 @@ function addSlot(map: Map<string, Set<string>>, key: string, slot: string): void
  * Source words that are items of one list ("X and Y", "X, Y or Z"): their order carries no role. Items are
  * close together, with only names, numbers or other items and a comma or a coordinator between them.
  */
-function coordinated(tokens: readonly Token[], text: string, a: string, b: string): boolean {
+function coordinated(tokens: readonly Token[], text: string, a: string, b: string, textStart = 0): boolean {
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i]?.norm !== a) continue;
     for (let j = Math.max(0, i - 8); j <= Math.min(tokens.length - 1, i + 8); j++) {
@@ -73,7 +73,7 @@ function coordinated(tokens: readonly Token[], text: string, a: string, b: strin
       const loToken = tokens[lo];
       const hiToken = tokens[hi];
       if (loToken === undefined || hiToken === undefined) continue;
-      const between = text.slice(loToken.end, hiToken.start);
+      const between = text.slice(loToken.end - textStart, hiToken.start - textStart);
       if (!/,|;|\b(?:and|or|nor)\b|&/.test(between)) continue;
       let plain = true;
       for (let k = lo + 1; k < hi && plain; k++) {
@@ -111,6 +111,8 @@ export function findRoleSwaps(
   source: readonly Token[],
   sourceSentenceStarts: ReadonlySet<number>,
   sourceText: string,
+  /** The output text the output tokens point into, and where it starts in their offsets. */
+  outputText: { text: string; start: number },
   /**
    * Also report one-sided moves (a word taking a slot only another word held). Only sound when the output
    * unit is a close rewrite of the span: in a summary, slots change for good reasons.
@@ -143,7 +145,9 @@ export function findRoleSwaps(
       const tookSoleSlot = oneSided && x.slot !== '^' && owners !== undefined && owners.size === 1;
       if (!mutual && !tookSoleSlot) continue;
       const key = [a, b].sort().join('\u0000');
-      if (seen.has(key) || coordinated(source, sourceText, a, b)) continue;
+      // Items of a list in either text may come in any order: "the Patriots and the Chiefs, and the Rams and
+      // the Saints" names the same two games as the source's "the Rams and the Saints … the Chiefs and the Patriots".
+      if (seen.has(key) || coordinated(source, sourceText, a, b) || coordinated(output, outputText.text, a, b, outputText.start)) continue;
       seen.add(key);
       swaps.push({ first: x.s.token.raw, second: y.s.token.raw, firstSlot: `${x.slot} _`, secondSlot: `${y.slot} _` });
     }

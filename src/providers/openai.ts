@@ -131,6 +131,30 @@ export function createOpenAIProvider(input: OpenAIProviderOptions): Provider {
     return err;
   }
 
+  // Models whose server refused `response_format`: asked without it from then on, rather than refused every time.
+  const withoutStructuredOutput = new Set<string>();
+
+  function send(req: GenerateRequest, structured: boolean, signal: AbortSignal): Promise<Response> {
+    const format = structured ? req.responseFormat : undefined;
+    return client.chat.completions
+      .create(
+        {
+          model: req.model,
+          messages: req.messages,
+          n: req.n,
+          max_tokens: req.maxTokens,
+          temperature: req.temperature,
+          ...(req.topP === undefined ? {} : { top_p: req.topP }),
+          ...(req.seed === undefined ? {} : { seed: req.seed }),
+          ...(format === undefined
+            ? {}
+            : { response_format: { type: 'json_schema', json_schema: { name: format.name, schema: format.schema, strict: true } } }),
+        },
+        { signal },
+      )
+      .asResponse();
+  }
+
   async function generate(req: GenerateRequest): Promise<GenerateResult> {
     req.signal?.throwIfAborted();
     const started = performance.now();
@@ -145,20 +169,16 @@ export function createOpenAIProvider(input: OpenAIProviderOptions): Provider {
     const forwardAbort = (): void => controller.abort(req.signal?.reason);
     req.signal?.addEventListener('abort', forwardAbort, { once: true });
     try {
-      const response = await client.chat.completions
-        .create(
-          {
-            model: req.model,
-            messages: req.messages,
-            n: req.n,
-            max_tokens: req.maxTokens,
-            temperature: req.temperature,
-            ...(req.topP === undefined ? {} : { top_p: req.topP }),
-            ...(req.seed === undefined ? {} : { seed: req.seed }),
-          },
-          { signal: controller.signal },
-        )
-        .asResponse();
+      const structured = req.responseFormat !== undefined && !withoutStructuredOutput.has(req.model);
+      let response: Response;
+      try {
+        response = await send(req, structured, controller.signal);
+      } catch (err) {
+        if (!structured || !refusesStructuredOutput(err)) throw err;
+        // Structured output where the server has it; elsewhere the caller parses the free-text answer.
+        withoutStructuredOutput.add(req.model);
+        response = await send(req, false, controller.signal);
+      }
       const body = await readBody(response, controller.signal);
       const completion = parseCompletion(body);
       const choices = [...completion.choices].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
@@ -319,6 +339,16 @@ export function normalizeErrorBody(text: string): string {
   const message = body.message ?? body.detail;
   if (typeof message === 'string') return JSON.stringify({ error: { message, type: body.type, code: body.code } });
   return text;
+}
+
+/**
+ * A server without structured output (older vLLM and llama.cpp servers, TGI, some proxies) refuses the request
+ * outright: 400, or 422 from servers that validate the body's shape, naming the field it does not know.
+ */
+function refusesStructuredOutput(err: unknown): boolean {
+  if (!(err instanceof APIError) || (err.status !== 400 && err.status !== 422)) return false;
+  const server = describeServerError(err.error);
+  return !server.isContextLength && /response_format|json_schema/i.test(server.message ?? '');
 }
 
 const serverErrorSchema = z

@@ -257,3 +257,40 @@ describe('reword run, provider failures', () => {
     expect(r.stderr).toContain('/nonexistent/x.jsonl');
   });
 });
+
+describe('reword run, a chunk too long for the model', () => {
+  it('splits the chunk and rephrases each part, keeping their spans in the document', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reword-ctx-'));
+    const server = await startFakeServer({
+      respond: (req) =>
+        req.source.length > 700
+          ? { status: 400, body: { error: { message: "This model's maximum context length is 512 tokens", code: 'context_length_exceeded' } } }
+          : undefined,
+    });
+    try {
+      const doc = corpus.find((d) => d.text.length > 2000 && d.text.length < 4000)!;
+      const input = join(dir, 'in.jsonl');
+      writeFileSync(input, JSON.stringify({ id: doc.id, text: doc.text }) + '\n');
+      const ledger = join(dir, 'l.sqlite');
+      const r = await runCli(['run', '--input', input, '--style', 'wiki', '--base-url', server.url, '--model', 'fake-model', '--ledger', ledger, '--chunk-tokens', '4000', '--max-attempts', '1', '--progress', 'none']);
+      expect(r.code, r.stderr).toBe(0);
+      const db = new Database(ledger, { readonly: true });
+      const failed = db.prepare(`SELECT reasons_json FROM tasks WHERE status = 'failed'`).all() as Array<{ reasons_json: string }>;
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.every((f) => f.reasons_json === '["context_too_long"]')).toBe(true);
+      // The parts that got an answer are small enough, and together they cover the document's text.
+      const parts = db.prepare(`SELECT c.start, c.end, c.text FROM tasks t JOIN chunks c ON c.id = t.chunk_id WHERE t.status <> 'failed' ORDER BY c.start`).all() as Array<{ start: number; end: number; text: string }>;
+      db.close();
+      expect(parts.length).toBeGreaterThan(1);
+      for (const p of parts) {
+        expect(p.text.length).toBeLessThanOrEqual(700);
+        expect(doc.text.slice(p.start, p.end)).toBe(p.text);
+      }
+      const coveredChars = parts.reduce((n, p) => n + p.text.replace(/\s/g, '').length, 0);
+      expect(coveredChars).toBe(doc.text.replace(/\s/g, '').length);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

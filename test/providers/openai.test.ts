@@ -381,3 +381,55 @@ describe('scrubSecret', () => {
     expect(scrubbed).toBe('key [redacted] rejected; provided: [redacted]; see docs');
   });
 });
+
+describe('createOpenAIProvider: structured output', () => {
+  const schema = { type: 'object', properties: { verdict: { type: 'string' } }, required: ['verdict'], additionalProperties: false };
+  const structured: GenerateRequest = { ...request, n: 1, responseFormat: { type: 'json_schema', name: 'judgement', schema } };
+
+  it('sends the JSON schema as a strict response_format', async () => {
+    const seen = answerWith(() => HttpResponse.json(completion()));
+    await provider().generate(structured);
+    const sent = await seen[0]!.json();
+    expect(sent.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'judgement', schema, strict: true } });
+  });
+
+  it('sends no response_format when none is asked for', async () => {
+    const seen = answerWith(() => HttpResponse.json(completion()));
+    await provider().generate(request);
+    expect(await seen[0]!.json()).not.toHaveProperty('response_format');
+  });
+
+  it('asks again without it when the server refuses response_format, and does not offer it to that model again', async () => {
+    const bodies: Record<string, unknown>[] = [];
+    server.use(
+      http.post(COMPLETIONS, async ({ request: req }) => {
+        const sent = (await req.json()) as Record<string, unknown>;
+        bodies.push(sent);
+        return 'response_format' in sent
+          ? HttpResponse.json({ object: 'error', message: 'response_format type json_schema is not supported', code: 400 }, { status: 400 })
+          : HttpResponse.json(completion());
+      }),
+    );
+    const openai = provider();
+    const result = await openai.generate(structured);
+    expect(result.candidates[0]!.text).toBe('The sky looks blue.');
+    expect(bodies.map((body) => 'response_format' in body)).toEqual([true, false]);
+    expect(bodies[1]).toMatchObject({ model: 'gpt-test', max_tokens: 256, messages: request.messages });
+
+    await openai.generate(structured);
+    expect(bodies.map((body) => 'response_format' in body)).toEqual([true, false, false]);
+  });
+
+  it('retries once only: a second refusal is the fatal error it is', async () => {
+    const seen = answerWith(() => HttpResponse.json({ error: { message: "unknown field 'json_schema'" } }, { status: 400 }));
+    const err = await failureOf(provider().generate(structured));
+    expect(err).toBeInstanceOf(FatalError);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('does not retry other 400s, even on a structured request', async () => {
+    const seen = answerWith(() => HttpResponse.json({ error: { message: "'temperature' must be at most 2" } }, { status: 400 }));
+    expect(await failureOf(provider().generate(structured))).toBeInstanceOf(FatalError);
+    expect(seen).toHaveLength(1);
+  });
+});

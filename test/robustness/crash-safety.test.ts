@@ -44,9 +44,7 @@ describe('a run killed with SIGKILL and restarted', () => {
       runArgs({ prompts: dir.prompts, input, ledger, url, extra: ['--chunk-tokens', '100', '--concurrency', '4', '--max-attempts', '2'] });
 
     const referenceLedger = dir.path('reference.sqlite');
-    const tr = Date.now();
     const reference = await runCli(args(referenceLedger, referenceServer.url));
-    console.log('DEBUG reference', Date.now() - tr);
     expect(reference.code, reference.stderr).toBe(0);
     const expectedOutputs = acceptedOutputs(referenceLedger);
     expect(expectedOutputs.size).toBeGreaterThan(200);
@@ -58,7 +56,6 @@ describe('a run killed with SIGKILL and restarted', () => {
 
     /** Spawns the run; kills it with SIGKILL once `trigger` resolves, unless it finished first. */
     async function runUntil(label: string, trigger: (child: ChildProcess) => Promise<void>): Promise<CliResult> {
-      const t0 = Date.now();
       const child = spawnCli(args(ledger, server.url));
       const done = collect(child);
       let exited = false;
@@ -69,7 +66,6 @@ describe('a run killed with SIGKILL and restarted', () => {
         kills.push(label);
       }
       const result = await done;
-      console.log('DEBUG', label, Date.now() - t0);
       expect(result.signal === 'SIGKILL' || result.code === 0, `${label}: ${result.stderr}`).toBe(true);
       // What a killed run left must already be a sound ledger, before anything repairs it.
       expect(integrityCheck(ledger), label).toEqual(['ok']);
@@ -106,12 +102,10 @@ describe('a run killed with SIGKILL and restarted', () => {
       });
       if (r.code === 0) break; // it finished before the kill: nothing left to interrupt
     }
-    expect(kills.length).toBeGreaterThanOrEqual(4);
+    expect(kills.length, kills.join(', ')).toBeGreaterThanOrEqual(4);
 
     const boundary = server.requestCount;
-    const tf = Date.now();
     const final = await runCli(args(ledger, server.url));
-    console.log('DEBUG final', Date.now() - tf, kills);
     expect(final.code, final.stderr).toBe(0);
 
     expect(acceptedOutputs(ledger)).toEqual(expectedOutputs);
@@ -125,14 +119,15 @@ describe('a run killed with SIGKILL and restarted', () => {
     });
     expect(requestedAgain.map((q) => q.index)).toEqual([]);
     // The kills came late enough for the restarts to have real work to skip.
-    expect(settledBy.size).toBeGreaterThan(20);
+    expect(settledBy.size, `settled before the last run; kills: ${kills.join(', ')}`).toBeGreaterThan(20);
 
     expect(integrityCheck(ledger)).toEqual(['ok']);
     const verify = await runCli(['verify', '--ledger', ledger, '--json']);
     expect(verify.code, verify.stdout).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, problems: 0 });
     // Every killed run is recorded as crashed, the last one as finished.
-    const statuses = count(ledger, `SELECT count(*) FROM runs WHERE status = 'crashed'`);
-    expect(statuses).toBe(kills.length);
-  });
+    expect(count(ledger, `SELECT count(*) FROM runs WHERE status = 'crashed'`)).toBe(kills.length);
+    expect(count(ledger, `SELECT count(*) FROM runs WHERE status = 'finished'`)).toBe(1);
+    // Each phase spawns a process; on two busy cores that alone can take a few seconds each.
+  }, 120_000);
 });
