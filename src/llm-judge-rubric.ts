@@ -118,6 +118,8 @@ function closingBrace(text: string, open: number): number | undefined {
     if (inString) {
       if (char === '\\') i++;
       else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
     } else if (char === '{') {
       depth++;
     } else if (char === '}') {

@@ -20,7 +20,7 @@ const TRANSPARENT = new Set([
   'the', 'a', 'an', 'his', 'her', 'its', 'their', 'our', 'my', 'your', 'this', 'that', 'these', 'those',
   'however', 'also', 'then', 'thus', 'therefore', 'later', 'still',
 ]);
-const COORDINATORS = new Set(['and', 'or', 'nor', '&', 'plus']);
+const COORDINATORS = new Set(['and', 'or', 'nor', '&', 'plus', 'vs', 'versus', 'v']);
 // A one-word slot made of these is too common to identify a role on its own; the two-word slot decides.
 const WEAK_SLOTS = new Set(['of', 'and', 'or', 'to', 'for', 'as', 'is', 'was', 'are', 'were', 'be', 'been', 'has', 'have', 'had', 'with', 'that', 'which', 'who']);
 
@@ -61,10 +61,12 @@ function addSlot(map: Map<string, Set<string>>, key: string, slot: string): void
 }
 
 /**
- * Source words that are items of one list ("X and Y", "X, Y or Z"): their order carries no role. Items are
- * close together, with only names, numbers or other items and a comma or a coordinator between them.
+ * Words that are items of one list ("X and Y", "X, Y or Z"): their order carries no role. Items are close
+ * together, with only names, numbers or other items and a comma or a coordinator between them; unless
+ * `strict`, any three-token gap counts too ("Ohio, and Texas"). Strict is for the output, where a loose gap
+ * would excuse "east of A, south of B" written for "east of B, south of A".
  */
-function coordinated(tokens: readonly Token[], text: string, a: string, b: string, textStart = 0): boolean {
+function coordinated(tokens: readonly Token[], text: string, a: string, b: string, textStart = 0, strict = false): boolean {
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i]?.norm !== a) continue;
     for (let j = Math.max(0, i - 8); j <= Math.min(tokens.length - 1, i + 8); j++) {
@@ -80,7 +82,7 @@ function coordinated(tokens: readonly Token[], text: string, a: string, b: strin
         const t = tokens[k];
         if (t === undefined) continue;
         const word = t.raw.toLowerCase();
-        plain = t.capitalised || t.kind === 'number' || COORDINATORS.has(word) || TRANSPARENT.has(word) || hi - lo <= 3;
+        plain = t.capitalised || t.kind === 'number' || COORDINATORS.has(word) || TRANSPARENT.has(word) || (!strict && hi - lo <= 3);
       }
       if (plain) return true;
     }
@@ -147,7 +149,7 @@ export function findRoleSwaps(
       const key = [a, b].sort().join('\u0000');
       // Items of a list in either text may come in any order: "the Patriots and the Chiefs, and the Rams and
       // the Saints" names the same two games as the source's "the Rams and the Saints … the Chiefs and the Patriots".
-      if (seen.has(key) || coordinated(source, sourceText, a, b) || coordinated(output, outputText.text, a, b, outputText.start)) continue;
+      if (seen.has(key) || coordinated(source, sourceText, a, b) || coordinated(output, outputText.text, a, b, outputText.start, true)) continue;
       seen.add(key);
       swaps.push({ first: x.s.token.raw, second: y.s.token.raw, firstSlot: `${x.slot} _`, secondSlot: `${y.slot} _` });
     }

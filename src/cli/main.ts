@@ -24,3 +24,6 @@ const program = new Command('reword')
   .addCommand(verifyCommand());
 
 await program.parseAsync(process.argv);
+// Every command has finished and flushed its output (stdout/stderr to files and pipes are synchronous on
+// POSIX): a timer left behind by a library must not keep a finished CLI alive.
+process.exit(process.exitCode ?? 0);

@@ -172,7 +172,7 @@ describe('reword run, interrupted and resumed', () => {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
 
 describe('reword run, provider failures', () => {
