@@ -26,10 +26,13 @@ export const TITLES: ReadonlySet<string> = new Set([
 // Capitalised words that are not names even inside a sentence: pronoun "I", days and months are kept as names.
 const NEVER_NAMES = new Set(['i', "i'm", "i've", "i'd", "i'll", 'ok', 'okay', 'tv']);
 
+// "$XXX a month", "Mr. XXXX": a redacted value, not a name; rewrites write it with another count of X's.
+const PLACEHOLDER = /^X{3,}$/;
+
 function isNameToken(t: Token): boolean {
   if (t.kind !== 'word' || !t.capitalised) return false;
   const lower = t.raw.toLowerCase();
-  if (NEVER_NAMES.has(lower)) return false;
+  if (NEVER_NAMES.has(lower) || PLACEHOLDER.test(t.raw)) return false;
   if (t.acronym) return true;
   return !STOPWORDS.has(lower) || TITLES.has(lower);
 }

@@ -28,6 +28,7 @@ import {
 } from './errors.js';
 import { endpointNameFromUrl, normalizeErrorBody, scrubSecret } from './openai.js';
 import { retryAfterMsFromHeaders } from './retry-after.js';
+import { causeText } from './provider-errors-text.js';
 
 /** Where Inference Providers requests go when no base URL is configured. */
 export const HF_ROUTER_URL = 'https://router.huggingface.co/v1';
@@ -310,13 +311,3 @@ function safeJson(text: string): unknown {
   }
 }
 
-function causeText(err: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    parts.push(typeof code === 'string' ? `${current.message} [${code}]` : current.message);
-    current = current.cause;
-  }
-  return parts.join(': ') || String(err);
-}

@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import type { ChatMessage, GenerateRequest, GenerateResult, GeneratedCandidate, Provider } from '../types.js';
 import { ContextTooLongError, FatalError, ProviderError, TransientError } from './errors.js';
+import { raceAbort } from './provider-errors-text.js';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 type LlamaModel = Awaited<ReturnType<Awaited<ReturnType<NodeLlamaCpp['getLlama']>>['loadModel']>>;
@@ -324,20 +325,3 @@ function finishReasonOf(stopReason: string): string {
   return stopReason === 'maxTokens' ? 'length' : 'stop';
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}

@@ -22,6 +22,7 @@ import {
 } from './errors.js';
 import { rateLimitStatusFromHeaders } from './rate-limit-headers.js';
 import { retryAfterMsFromHeaders } from './retry-after.js';
+import { causeText, raceAbort } from './provider-errors-text.js';
 
 const optionsSchema = z.object({
   /** Base URL up to and including `/v1`, e.g. `http://127.0.0.1:8000/v1`. */
@@ -261,38 +262,6 @@ export function createOpenAIProvider(input: OpenAIProviderOptions): Provider {
   }
 
   return { endpoint, generate, preflight };
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
-function causeText(err: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    parts.push(typeof code === 'string' ? `${current.message} [${code}]` : current.message);
-    current = current.cause;
-  }
-  return parts.join(': ') || String(err);
 }
 
 // ---- Error bodies ----------------------------------------------------------------------------------------

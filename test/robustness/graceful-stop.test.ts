@@ -3,6 +3,8 @@
 
 import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, runCli, spawnCli } from '../support/cli.js';
 import { startFakeServer, type FakeReply, type FakeServer } from '../support/fake-server.js';
@@ -117,5 +119,34 @@ describe('stopping a run with a signal', () => {
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
 
     await resumeAndCheck(new Set());
+  });
+  it('on SIGINT while the endpoint is still being checked, sends no request and exits 130', async () => {
+    // The start-up check lists the server's models; this server takes its time to answer it.
+    let chatRequests = 0;
+    let modelListAsked = false;
+    const slowStart = createServer((req, res) => {
+      if (req.url?.endsWith('/models')) {
+        modelListAsked = true;
+        setTimeout(() => res.end(JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model' }] })), 1500);
+        return;
+      }
+      chatRequests++;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => slowStart.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(slowStart.address() as AddressInfo).port}/v1`;
+      const child = spawnCli(runArgs({ prompts: dir.prompts, input, ledger, url, extra: ['--chunk-tokens', '4000'] }));
+      const done = collect(child);
+      await waitFor('the start-up check', () => modelListAsked);
+      child.kill('SIGINT');
+      const r = await done;
+      expect(r.code, r.stderr).toBe(130);
+      expect(chatRequests).toBe(0);
+      expect(count(ledger, `SELECT count(*) FROM runs WHERE status <> 'interrupted'`)).toBe(0);
+    } finally {
+      slowStart.closeAllConnections();
+      await new Promise<void>((resolve) => slowStart.close(() => resolve()));
+    }
   });
 });
