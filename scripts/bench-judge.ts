@@ -1,7 +1,8 @@
 // Judge throughput for `npm run bench` case 4, in a process of its own so it runs on one core: judges
 // `--pairs` (source, candidate) pairs, the sources taken from a corpus and the candidates being the loopback
 // server's faithful rewrite of them (made before the clock starts: writing them is the server's work).
-// Prints one JSON line: {"pairs", "passed", "elapsedMs", "evaluators"}.
+// Prints one JSON line: {"pairs", "passed", "elapsedMs", "cpuMs", "evaluators"}; `cpuMs` is this process's CPU
+// time over the same span, which other processes on a busy machine do not inflate as they do wall time.
 //
 //   node dist/scripts/bench-judge.js --corpus FILE --pairs N (--style ID | --all-tiers)
 
@@ -48,6 +49,7 @@ for await (const line of createInterface({ input: createReadStream(values.corpus
 
 let passed = 0;
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 for (const [i, pair] of pairs.entries()) {
   const judgement = await judgeCandidate(pair.source, { text: pair.candidate, finishReason: 'stop' }, style, evaluators);
   if (!judgement.pass) continue;
@@ -56,4 +58,6 @@ for (const [i, pair] of pairs.entries()) {
   if (usesNearDuplicates) defaultNearDuplicateIndex.add(style.id, String(i), judgement.cleaned);
 }
 const elapsedMs = performance.now() - started;
-process.stdout.write(JSON.stringify({ pairs: pairs.length, passed, elapsedMs, evaluators: evaluators.map((e) => e.evaluator.id) }) + '\n');
+const cpu = process.cpuUsage(cpuBefore);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write(JSON.stringify({ pairs: pairs.length, passed, elapsedMs, cpuMs, evaluators: evaluators.map((e) => e.evaluator.id) }) + '\n');

@@ -15,6 +15,14 @@ export const runConfigSchema = z.strictObject({
   ledger: z.string().min(1),
   /** Already validated by src/endpoints-config.ts (from --config or built from the flags). */
   endpoints: z.array(z.custom<EndpointConfigEntry>((v) => typeof v === 'object' && v !== null)).min(1, 'configure at least one endpoint'),
+  /** An LLM judge (tier 3) on its own endpoint: added to every style that does not list `llm-judge` itself. */
+  judge: z
+    .strictObject({
+      endpoint: z.custom<EndpointConfigEntry>((v) => typeof v === 'object' && v !== null),
+      mode: z.enum(['all', 'borderline', 'sample']).default('borderline'),
+      sampleRate: z.number().min(0).max(1).default(0.1),
+    })
+    .optional(),
   /** Stop cleanly (resumable) before a request would take the estimated spend past this many USD. */
   maxCost: z.number().positive().optional(),
   /** Stop cleanly (resumable) before a request would take prompt + completion tokens past this. */

@@ -147,7 +147,8 @@ export function stem(word: string): string {
   let w = word;
   if (w.length <= 3) return w;
   if (w.endsWith('sses')) w = w.slice(0, -2);
-  else if (w.endsWith('ies')) w = w.slice(0, -2);
+  // Porter2: "cries" → "cri" but "ties" → "tie", to meet the word's own short form.
+  else if (w.endsWith('ies')) w = w.length > 4 ? w.slice(0, -2) : w.slice(0, -1);
   else if (!w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is') && w.endsWith('s')) w = w.slice(0, -1);
 
   let stripped = false;
@@ -166,7 +167,8 @@ export function stem(word: string): string {
       w = w.slice(0, -1);
     } else if (measure(w) === 1 && endsCvc(w)) w += 'e';
   }
-  if (w.endsWith('y') && hasVowel(w.slice(0, -1))) w = w.slice(0, -1) + 'i';
+  // Only past three letters, as for the word itself: "days" and "buying" must meet "day" and "buy".
+  if (w.length > 3 && w.endsWith('y') && hasVowel(w.slice(0, -1))) w = w.slice(0, -1) + 'i';
   if (w.endsWith('e')) {
     const base = w.slice(0, -1);
     const m = measure(base);

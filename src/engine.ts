@@ -3,7 +3,8 @@ import { chunkDocument } from './chunk.js';
 import { ConfigError, type RunConfig } from './config.js';
 import { resolveEvaluators } from '../evaluators/index.js';
 import { defaultNearDuplicateIndex } from '../evaluators/near-duplicate.js';
-import { judgeCandidate } from './judge.js';
+import { judgeCandidate, type JudgeServices } from './judge.js';
+import { createPooledJudgeModel } from './judge-model.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { beginRun, finishRun, type RunStatus } from './ledger/runs.js';
 import { LedgerWriter, type AttemptRecord } from './ledger/writer.js';
@@ -92,9 +93,13 @@ function planStyles(config: RunConfig): PlannedStyle[] {
     if (!style) {
       throw new ConfigError(`unknown style '${id}': known styles are ${[...styles.keys()].join(', ')} (or add one with --prompts DIR)`);
     }
+    const refs =
+      config.judge && !style.evaluators.some((e) => e.id === 'llm-judge')
+        ? [...style.evaluators, { id: 'llm-judge', options: { mode: config.judge.mode, sampleRate: config.judge.sampleRate } }]
+        : style.evaluators;
     return {
       style,
-      evaluators: resolveEvaluators(style.evaluators),
+      evaluators: resolveEvaluators(refs),
       params: samplingParams(config, style),
       tracksNearDuplicates: style.evaluators.some((e) => e.id === 'near-duplicate'),
       policy: {
@@ -113,7 +118,8 @@ function planStyles(config: RunConfig): PlannedStyle[] {
 /** Runs sources → chunker → tasks → pool → judge → ledger. Returns when every task is settled or the run stops. */
 export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
   const env = hooks.env ?? process.env;
-  const redact = makeRedactor(config.endpoints.map((e) => (e.provider !== 'llama-cpp' && e.apiKeyEnv ? env[e.apiKeyEnv] : undefined)));
+  const allEndpoints = [...config.endpoints, ...(config.judge ? [config.judge.endpoint] : [])];
+  const redact = makeRedactor(allEndpoints.map((e) => (e.provider !== 'llama-cpp' && e.apiKeyEnv ? env[e.apiKeyEnv] : undefined)));
   const planned = planStyles(config);
   await assertInputsReadable(config.inputs);
 
@@ -121,6 +127,9 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   // Unknown model, wrong URL, refused connection, bad key: said once, before any document is read or marked failed.
   await Promise.all(providers.map((p, i) => p.preflight?.(config.endpoints[i]?.model ?? config.endpoints[0]!.model)));
   const pool = createPool(providers, config);
+  const judgeProvider = config.judge ? createProvider(config.judge.endpoint, env) : undefined;
+  await judgeProvider?.preflight?.(config.judge!.endpoint.model);
+  const judgePool = judgeProvider ? new MultiEndpointPool([{ provider: judgeProvider, maxInFlight: config.judge!.endpoint.maxInFlight }], { maxRetries: config.maxRetries }) : undefined;
   // What the prompt costs before its chunk: counted once per style, so a request's estimate is a sum, not a tokenisation.
   const templateTokens = new Map(planned.map((p) => [p.style.id, countTokens(renderMessages(p.style, '').map((m) => m.content).join('\n'))]));
 
@@ -139,10 +148,10 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   });
   let budgetStop: BudgetExhaustedError | undefined;
   const timings: Omit<RunTimings, 'ledgerMs'> = { judgeMs: 0, chunkMs: 0 };
-  const judgeTimed = (source: string, candidate: GeneratedCandidate, style: Style, evaluators: PlannedStyle['evaluators']) => {
+  const judgeTimed = (source: string, candidate: GeneratedCandidate, style: Style, evaluators: PlannedStyle['evaluators'], services?: JudgeServices) => {
     // The evaluators run synchronously inside this call; only a model-calling one returns before it is done.
     const t0 = performance.now();
-    const judgement = judgeCandidate(source, candidate, style, evaluators);
+    const judgement = judgeCandidate(source, candidate, style, evaluators, services);
     timings.judgeMs += performance.now() - t0;
     return judgement;
   };
@@ -162,7 +171,6 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   };
   hooks.stopSignal?.addEventListener('abort', stop, { once: true });
   // A stop asked for while the inputs were checked or the endpoints preflighted has already fired its event.
-  if (hooks.stopSignal?.aborted) stop();
   const abortInFlight = new AbortController();
 
   // Enough tasks in flight to keep the pool's queue full, few enough to keep memory constant.
@@ -198,6 +206,21 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     redact,
   };
 
+  /** The judge model for one task: its requests are recorded against that task. */
+  const judgeServices = (key: string): JudgeServices | undefined => {
+    if (!judgePool || !config.judge) return undefined;
+    let judged = 0;
+    return {
+      judgeModel: createPooledJudgeModel({
+        pool: judgePool,
+        model: config.judge.endpoint.model,
+        budget,
+        signal: abortInFlight.signal,
+        record: (a) => writer.addAttempt({ ...a, taskKey: key, runId, attemptNo: ++judged }),
+      }),
+    };
+  };
+
   const tally = (r: SamplingResult): void => {
     if (r === 'accepted') progress.accepted++;
     else if (r === 'rejected') progress.rejected++;
@@ -214,7 +237,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       p.policy,
       {
         ...deps,
-        judge: (source, candidate, style) => judgeTimed(source, candidate, style, p.evaluators),
+        judge: (source, candidate, style) => judgeTimed(source, candidate, style, p.evaluators, judgeServices(key)),
         record: (a: Omit<AttemptRecord, 'runId'>) => {
           deps.record(a);
           // Later candidates of this style are compared with what it has accepted so far (template collapse).
@@ -309,6 +332,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     }
     while (active.size > 0) await Promise.allSettled([...active]);
     await pool.close();
+    await judgePool?.close();
     if (fatalError) status = 'stopped_fatal';
     else if (budgetStop) status = 'stopped_budget';
     else if (stopping) status = 'interrupted';
@@ -322,7 +346,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     writer.flush();
     finishRun(db, runId, status);
     db.close();
-    await Promise.allSettled(providers.map((p) => p.dispose?.()));
+    await Promise.allSettled([...providers, ...(judgeProvider ? [judgeProvider] : [])].map((p) => p.dispose?.()));
   }
   progress.inFlight = 0;
   progress.elapsedMs = Date.now() - started;

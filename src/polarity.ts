@@ -76,9 +76,14 @@ function company(side: PolarityText, at: number, from = 0, to = side.tokens.leng
 }
 
 function shares(a: ReadonlySet<string>, side: PolarityText, at: number, least = 1): boolean {
+  return shared(a, side, at) >= least;
+}
+
+/** How many words of `a` stand near position `at` of `side`. */
+function shared(a: ReadonlySet<string>, side: PolarityText, at: number): number {
   let count = 0;
-  for (const n of company(side, at)) if (a.has(n) && ++count >= least) return true;
-  return false;
+  for (const n of company(side, at)) if (a.has(n)) count++;
+  return count;
 }
 
 function phrase(side: { text: string; tokens: readonly Token[] }, at: number, negated: Uint8Array): string {
@@ -144,16 +149,20 @@ export function findPolarityFlips(
     if (t === undefined || (!t.content && !QUANTITY_WORDS.has(t.raw.toLowerCase()))) continue;
     const near = company(output, o, from, to);
     if (near.size === 0) continue;
-    const matches = (source.positions.get(t.norm) ?? []).filter((p) => shares(near, source, p));
+    const own = source.positions.get(t.norm) ?? [];
+    const matches = own.filter((p) => shares(near, source, p));
+    // How closely the source's best place for this word matches its company here: an opposite must match
+    // more closely still ("bond buying, in a move to contain yields" against "bond selling, in a move to…",
+    // when "selling" also appears somewhere else with a word or two of this company).
+    let ownBest = 0;
     if (matches.length > 0) {
       const negatedHere = outputNegated[o] === 1;
       if (matches.every((p) => (sourceNegated[p] === 1) !== negatedHere)) {
         const p = matches[0] as number;
         report({ kind: 'negation', output: phrase(output, o, outputNegated), source: phrase(source, p, sourceNegated) });
       }
-      continue;
-    }
-    if (outputNegated[o] === 1 && options.span !== undefined) {
+      for (const p of matches) ownBest = Math.max(ownBest, shared(near, source, p));
+    } else if (outputNegated[o] === 1 && options.span !== undefined) {
       let any = false;
       // A cue that negates nothing ("oh, no, is it bad?") does not count: the span must negate a word.
       for (let k = options.span[0]; k < options.span[1]; k++) if (sourceNegated[k] === 1) any = true;
@@ -168,8 +177,12 @@ export function findPolarityFlips(
     for (const prefixed of negatedForms(t.norm, source)) opposites.add(prefixed);
     const flip = (candidates: Iterable<string>, kind: 'antonym' | 'contrast') => {
       for (const other of candidates) {
-        const p = (source.positions.get(other) ?? []).find((q) => shares(near, source, q, ANTONYM_COMPANY));
+        const p = (source.positions.get(other) ?? []).find((q) => {
+          const n = shared(near, source, q);
+          return n >= ANTONYM_COMPANY && n > ownBest;
+        });
         if (p === undefined) continue;
+        if (process.env.DBG) console.error('DBG', kind, t.raw, other, ownBest, shared(near, source, p), near.size);
         report({ kind, output: t.raw, source: source.tokens[p]?.raw ?? other });
         return true;
       }

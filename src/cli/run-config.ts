@@ -27,6 +27,33 @@ export interface RunFlags {
   timeoutMs?: number;
   maxCost?: number;
   maxTokens?: number;
+  judgeModel?: string;
+  judgeBaseUrl?: string;
+  judgeApiKeyEnv?: string;
+  judgeMode?: 'all' | 'borderline' | 'sample';
+  judgeSampleRate?: number;
+}
+
+/** The judge model's endpoint: its own OpenAI-compatible server, or the rephrasing server by default. */
+function judgeFromFlags(f: RunFlags, endpoints: EndpointConfigEntry[]): Record<string, unknown> | undefined {
+  if (!f.judgeModel) return undefined;
+  const first = endpoints[0];
+  const baseUrl = f.judgeBaseUrl ?? (first && first.provider === 'openai' ? first.baseUrl : defaultBaseUrl);
+  const [endpoint] = parseEndpointsConfig(
+    {
+      endpoints: [
+        {
+          provider: 'openai',
+          name: `judge:${baseUrl}`,
+          base_url: baseUrl,
+          model: f.judgeModel,
+          api_key_env: f.judgeApiKeyEnv ?? f.apiKeyEnv ?? 'OPENAI_API_KEY',
+        },
+      ],
+    },
+    { file: 'command line (--judge-*)' },
+  ).endpoints;
+  return { endpoint, mode: f.judgeMode, sampleRate: f.judgeSampleRate };
 }
 
 const defaultBaseUrl = 'http://127.0.0.1:8000/v1';
@@ -109,6 +136,7 @@ export function buildRunConfig(f: RunFlags): RunConfig {
     seed: f.seed,
     maxCost: f.maxCost,
     maxTokens: f.maxTokens,
+    judge: judgeFromFlags(f, endpoints),
   };
   const merged: Record<string, unknown> = { ...fileDefaults };
   for (const [k, v] of Object.entries(fromFlags)) if (v !== undefined) merged[k] = v;

@@ -38,7 +38,12 @@ export function addRunOptions(cmd: Command): Command {
     .option('--seed <n>', 'base seed (default 0)', num)
     .option('--timeout-ms <n>', 'per-request timeout (default 120000)', num)
     .option('--max-cost <usd>', 'stop cleanly before the estimated spend passes this (needs endpoint prices)', num)
-    .option('--max-tokens <n>', 'stop cleanly before prompt + completion tokens pass this', num);
+    .option('--max-tokens <n>', 'stop cleanly before prompt + completion tokens pass this', num)
+    .option('--judge-model <name>', 'add an LLM judge (tier 3) to every style, served by this model')
+    .option('--judge-base-url <url>', "the judge model's OpenAI-compatible endpoint (default: the rephrasing endpoint)")
+    .option('--judge-api-key-env <VAR>', "variable holding the judge endpoint's key (default: --api-key-env)")
+    .addOption(new Option('--judge-mode <mode>', 'which candidates the judge model sees').choices(['all', 'borderline', 'sample']))
+    .option('--judge-sample-rate <r>', 'share of candidates judged in sample mode (default 0.1)', num);
 }
 
 /** Errors the user can fix: printed as one message, exit 1. */

@@ -155,6 +155,8 @@ export class LedgerWriter {
       }
       return id;
     });
+    // A judge model's request is evidence about the task, not a step of it: the task's state is the rephrase's.
+    if (a.purpose === 'judge') return;
     if (task.status === 'accepted') return; // never a second output; the attempt is still kept
     const o = a.outcome;
     if (o.status === 'accepted') {

@@ -62,3 +62,45 @@ describe('the faithfulness judge in a run', () => {
     }
   });
 });
+
+describe('an LLM judge on its own endpoint', () => {
+  it('judges every candidate, records each judge request against its task, and rejects what it finds added', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reword-llmjudge-'));
+    const [a, b] = [sample[0]!, sample[3]!];
+    const rephraser = await startFakeServer();
+    const judge = await startFakeServer({
+      models: ['judge-model'],
+      respond: (req) => {
+        const prompt = req.body.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join('\n');
+        const added = prompt.includes('Karl von Frisch') ? ['The dance was first filmed in 1950.'] : [];
+        return { contents: [JSON.stringify({ supported: ['main point'], omitted: [], contradicted: [], added, verdict: added.length ? 'unfaithful' : 'faithful' })] };
+      },
+    });
+    try {
+      const input = join(dir, 'in.jsonl');
+      writeFileSync(input, [a, b].map((d) => JSON.stringify(d)).join('\n') + '\n');
+      const ledger = join(dir, 'l.sqlite');
+      const r = await runCli([
+        'run', '--input', input, '--style', 'wiki', '--base-url', rephraser.url, '--model', 'fake-model', '--ledger', ledger,
+        '--max-attempts', '1', '--judge-model', 'judge-model', '--judge-base-url', judge.url, '--judge-mode', 'all', '--progress', 'none',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(judge.requestCount).toBe(2);
+      const db = new Database(ledger, { readonly: true });
+      const byDoc = db.prepare(`SELECT s.doc_id, t.status, t.reasons_json FROM tasks t JOIN chunks c ON c.id = t.chunk_id JOIN sources s ON s.sha256 = c.doc_sha256 ORDER BY s.doc_id`).all();
+      expect(byDoc).toEqual([
+        { doc_id: a.id, status: 'accepted', reasons_json: null },
+        { doc_id: b.id, status: 'rejected', reasons_json: '["added_claim"]' },
+      ]);
+      const judgeAttempts = db.prepare(`SELECT a.model, a.endpoint, c.text FROM attempts a JOIN candidates c ON c.attempt_id = a.id WHERE a.purpose = 'judge'`).all() as Array<{ model: string; endpoint: string; text: string }>;
+      db.close();
+      expect(judgeAttempts).toHaveLength(2);
+      expect(judgeAttempts.every((j) => j.model === 'judge-model' && j.endpoint.includes(judge.url.replace(/\/$/, '')))).toBe(true);
+      expect(judgeAttempts.some((j) => j.text.includes('first filmed in 1950'))).toBe(true);
+    } finally {
+      await rephraser.close();
+      await judge.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
