@@ -61,7 +61,7 @@ assemble disassemble|encrypt decrypt|install uninstall|subscribe unsubscribe|fol
 abundance scarcity|wealth poverty|hit miss|true untrue|fact fiction|real imaginary|literal figurative|easy challenging
 easy tough|easy complicated|basic advanced|beginner advanced|elementary advanced|central peripheral|local global
 local national|local international|national international|domestic international|upstream downstream|uphill downhill
-upstairs downstairs|above beneath|ancient contemporary|new used|temporary lasting|brief lengthy|sudden gradual
+upstairs downstairs|above beneath|ancient contemporary|temporary lasting|brief lengthy|sudden gradual
 gradual rapid|slow rapid|gentle harsh|mild severe|minor serious|minor severe|slight significant|insignificant significant
 important unimportant|necessary unnecessary|essential optional|mandatory voluntary|allowed forbidden|safe risky
 secure insecure|secure vulnerable|stable volatile|calm chaotic|orderly chaotic|peaceful violent|gentle violent

@@ -171,6 +171,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   };
   hooks.stopSignal?.addEventListener('abort', stop, { once: true });
   // A stop asked for while the inputs were checked or the endpoints preflighted has already fired its event.
+  if (hooks.stopSignal?.aborted) stop();
   const abortInFlight = new AbortController();
 
   // Enough tasks in flight to keep the pool's queue full, few enough to keep memory constant.

@@ -152,20 +152,28 @@ export function isLowerCased(tokens: readonly Token[]): boolean {
 }
 
 /**
- * Words a text uses as people's surnames: after a title ("Mr Farron") or after another name word ("Tim
- * Farron"). Not places or organisations, which summaries often qualify with words of their own ("aerospace
- * giant Airbus").
+ * Words a text uses as people's surnames: after a title ("Mr Farron"), or after another name word ("Tim
+ * Farron") when the text also uses the word as a name alone ("Farron said") or never writes it in lower
+ * case: a person's surname, or the last word of a place like "Loftus Road", but not the common word
+ * closing "Carrick Primary School" or "Champions League Final". Not places or organisations named by one
+ * word, which summaries often qualify with words of their own ("aerospace giant Airbus").
  */
 export function surnamesOf(text: string, tokens: readonly Token[]): Set<string> {
-  const surnames = new Set<string>();
-  for (let i = 1; i < tokens.length; i++) {
+  const titled = new Set<string>();
+  const afterName = new Set<string>();
+  const alone = new Set<string>();
+  const lower = lowerCaseUses(tokens);
+  for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
-    const before = tokens[i - 1] as Token;
-    if (t.kind !== 'word' || !t.capitalised || t.afterBreak || t.acronym) continue;
-    if (before.kind !== 'word' || !before.capitalised || before.acronym || !/^\s+$/.test(text.slice(before.end, t.start))) continue;
-    if (TITLES.has(before.raw.toLowerCase()) || !before.afterBreak) surnames.add(t.norm);
+    if (t.kind !== 'word' || !t.capitalised || t.afterBreak || t.acronym || STOPWORDS.has(t.raw.toLowerCase())) continue;
+    const before = tokens[i - 1];
+    const joined = before !== undefined && before.kind === 'word' && before.capitalised && !before.acronym && /^\s+$/.test(text.slice(before.end, t.start));
+    if (!joined) alone.add(t.norm);
+    else if (TITLES.has(before.raw.toLowerCase())) titled.add(t.norm);
+    else if (!before.afterBreak) afterName.add(t.norm);
   }
-  return surnames;
+  for (const word of afterName) if (alone.has(word) || !lower.has(word)) titled.add(word);
+  return titled;
 }
 
 /**

@@ -6,7 +6,7 @@
 // is reported only when every matching place in the source disagrees with the output.
 
 import { antonymsOf, prefixNegated, QUANTITY_WORDS, setMatesOf } from './contrasts.js';
-import type { Token } from './content-words.js';
+import { normalizeWord, type Token } from './content-words.js';
 
 export interface PolarityFlip {
   /**
@@ -27,6 +27,8 @@ export interface PolarityText {
   positions: ReadonlyMap<string, readonly number[]>;
 }
 
+/** Words that, followed by "to", say the act did not happen. */
+const NEGATIVE_IMPLICATIVES = new Set(['fail', 'refuse', 'unable'].map(normalizeWord));
 // "not only", "no doubt": a cue that negates nothing.
 const IDIOMS = new Set(['only', 'just', 'least', 'matter', 'doubt', 'sooner', 'less']);
 const CLAUSE_WORDS = new Set(['but', 'while', 'whereas', 'although', 'though', 'because', 'which', 'who', 'unless', 'however']);
@@ -43,25 +45,49 @@ function clauseBreak(text: string, a: Token, b: Token): boolean {
   return /[,;:.!?()"“”\n*•]/.test(text.slice(a.end, b.start));
 }
 
-/** For each token, whether a negation governs it: one of the first content words after a cue, same clause. */
+/** negatedTokens: a negation governs the word (one of the first content words after a cue, same clause). */
+export const GOVERNED = 1;
+/**
+ * negatedTokens: a cue stands close to the word in its clause without governing it: "found no proof" and
+ * "unable to find proof" say what "did not find proof" says, whichever of "find" and "proof" the cue
+ * governs. Such a word is not negated, but neither is it asserted plainly.
+ */
+export const NEAR_NEGATION = 2;
+/** Tokens either side of a cue's scope that it may still deny. */
+const REACH = 2;
+
+/** For each token: GOVERNED, NEAR_NEGATION, or 0 when no negation touches it. */
 export function negatedTokens(text: string, tokens: readonly Token[]): Uint8Array {
   const negated = new Uint8Array(tokens.length);
   tokens.forEach((t, cue) => {
     const next = tokens[cue + 1]?.raw.toLowerCase() ?? '';
-    // "failed to pay" negates like "did not pay"; "whether or not" and "not only" negate nothing.
-    const cueWord = t.negation || (t.norm === 'fail' && next === 'to');
+    // "failed to pay", "unable to find", "refused to sign" negate like "did not pay"; "whether or not" and
+    // "not only" negate nothing.
+    const cueWord = t.negation || (NEGATIVE_IMPLICATIVES.has(t.norm) && next === 'to');
     if (!cueWord || IDIOMS.has(next) || tokens[cue - 1]?.raw.toLowerCase() === 'or') return;
     let seen = 0;
+    let last = cue;
     for (let j = cue + 1; j < tokens.length && seen < SCOPE && j <= cue + 5; j++) {
       const prev = tokens[j - 1];
       const cur = tokens[j];
       if (prev === undefined || cur === undefined || clauseBreak(text, prev, cur)) break;
       if (CLAUSE_WORDS.has(cur.raw.toLowerCase())) break;
+      last = j;
       if (cur.content) {
-        negated[j] = 1;
+        negated[j] = GOVERNED;
         seen++;
       }
     }
+    const near = (j: number, neighbour: number) => {
+      const cur = tokens[j];
+      const [a, b] = j < neighbour ? [cur, tokens[neighbour]] : [tokens[neighbour], cur];
+      if (cur === undefined || a === undefined || b === undefined || clauseBreak(text, a, b)) return false;
+      if (CLAUSE_WORDS.has(cur.raw.toLowerCase()) || CLAUSE_WORDS.has(b.raw.toLowerCase())) return false;
+      if (cur.content && negated[j] === 0) negated[j] = NEAR_NEGATION;
+      return true;
+    };
+    for (let j = cue - 1; j >= cue - REACH && near(j, j + 1); j--);
+    if (seen > 0) for (let j = last + 1; j <= last + REACH && near(j, j - 1); j++);
   });
   return negated;
 }
@@ -86,9 +112,13 @@ function shared(a: ReadonlySet<string>, side: PolarityText, at: number): number 
   return count;
 }
 
+function isNameWord(t: Token | undefined): boolean {
+  return t !== undefined && t.capitalised && !t.afterBreak;
+}
+
 function phrase(side: { text: string; tokens: readonly Token[] }, at: number, negated: Uint8Array): string {
   let from = at;
-  while (from > 0 && at - from < 4 && !side.tokens[from]?.negation && negated[at]) from--;
+  while (from > 0 && at - from < 4 && !side.tokens[from]?.negation && negated[at] === GOVERNED) from--;
   const a = side.tokens[from];
   const b = side.tokens[at];
   return a === undefined || b === undefined ? '' : side.text.slice(a.start, b.end);
@@ -97,7 +127,7 @@ function phrase(side: { text: string; tokens: readonly Token[] }, at: number, ne
 // A caller checks an output one unit (sentence) at a time against the same token arrays: what is derived from
 // a whole side is computed once per array, not once per unit.
 const negatedOutputs = new WeakMap<readonly Token[], Uint8Array>();
-const restrictingSources = new WeakMap<readonly Token[], boolean>();
+const restrictorsOfSources = new WeakMap<readonly Token[], number[]>();
 
 function cachedNegations(side: PolarityText): Uint8Array {
   let negated = negatedOutputs.get(side.tokens);
@@ -108,13 +138,28 @@ function cachedNegations(side: PolarityText): Uint8Array {
   return negated;
 }
 
-function restrictsAnywhere(side: PolarityText): boolean {
-  let restricts = restrictingSources.get(side.tokens);
-  if (restricts === undefined) {
-    restricts = side.tokens.some((t) => RESTRICTORS.has(t.raw.toLowerCase()));
-    restrictingSources.set(side.tokens, restricts);
+/** Positions of the restricting words ("only", "just", …) of a side. */
+function restrictorsOf(side: PolarityText): number[] {
+  let found = restrictorsOfSources.get(side.tokens);
+  if (found === undefined) {
+    found = [];
+    for (let i = 0; i < side.tokens.length; i++) if (RESTRICTORS.has(side.tokens[i]?.raw.toLowerCase() ?? '')) found.push(i);
+    restrictorsOfSources.set(side.tokens, found);
   }
-  return restricts;
+  return found;
+}
+
+/**
+ * An output "only" ("used only as messengers", "auto insurance only") the source does not make: no
+ * restricting word of the source stands near a word that stands near this one. A restriction somewhere
+ * else in a long source ("I just think…") backs nothing here.
+ */
+function unbackedRestriction(output: PolarityText, o: number, from: number, to: number, source: PolarityText): boolean {
+  const word = output.tokens[o]?.raw.toLowerCase() ?? '';
+  // "just" and "alone" are as often "simply" and "by oneself"; "not only" restricts nothing.
+  if (!RESTRICTORS.has(word) || word === 'just' || word === 'alone' || output.tokens[o - 1]?.negation === true) return false;
+  const near = company(output, o, from, to);
+  return !restrictorsOf(source).some((q) => shares(near, source, q));
 }
 
 /**
@@ -139,10 +184,9 @@ export function findPolarityFlips(
       flips.push(flip);
     }
   };
-  const restricts = restrictsAnywhere(source);
   for (let o = from; o < to; o++) {
     const t = output.tokens[o];
-    if (t !== undefined && !restricts && RESTRICTORS.has(t.raw.toLowerCase()) && t.raw.toLowerCase() !== 'just' && t.raw.toLowerCase() !== 'alone') {
+    if (t !== undefined && unbackedRestriction(output, o, from, to, source)) {
       const next = output.tokens[o + 1];
       report({ kind: 'restriction', output: output.text.slice(t.start, next?.end ?? t.end), source: '' });
     }
@@ -156,16 +200,22 @@ export function findPolarityFlips(
     // when "selling" also appears somewhere else with a word or two of this company).
     let ownBest = 0;
     if (matches.length > 0) {
-      const negatedHere = outputNegated[o] === 1;
-      if (matches.every((p) => (sourceNegated[p] === 1) !== negatedHere)) {
+      const here = outputNegated[o] ?? 0;
+      // Negated on one side and plainly asserted on the other; a word near a cue ("found no proof")
+      // disagrees with neither.
+      const disagree = (there: number) => (there === GOVERNED) !== (here === GOVERNED) && there !== NEAR_NEGATION && here !== NEAR_NEGATION;
+      if (matches.every((p) => disagree(sourceNegated[p] ?? 0))) {
         const p = matches[0] as number;
         report({ kind: 'negation', output: phrase(output, o, outputNegated), source: phrase(source, p, sourceNegated) });
       }
       for (const p of matches) ownBest = Math.max(ownBest, shared(near, source, p));
-    } else if (outputNegated[o] === 1 && options.span !== undefined) {
+      // An output in lower case ("anzac day") hides the names the source capitalises ("Anzac Day"): such a
+      // word is part of a name there, not a common word an opposite could replace.
+      if (!t.capitalised && matches.some((p) => isNameWord(source.tokens[p]))) continue;
+    } else if (outputNegated[o] === GOVERNED && options.span !== undefined) {
       let any = false;
       // A cue that negates nothing ("oh, no, is it bad?") does not count: the span must negate a word.
-      for (let k = options.span[0]; k < options.span[1]; k++) if (sourceNegated[k] === 1) any = true;
+      for (let k = options.span[0]; k < options.span[1]; k++) if (sourceNegated[k] === GOVERNED) any = true;
       if (!any) report({ kind: 'negation', output: phrase(output, o, outputNegated), source: '' });
     }
     if (!options.antonyms || t.kind !== 'word') continue;
@@ -182,7 +232,6 @@ export function findPolarityFlips(
           return n >= ANTONYM_COMPANY && n > ownBest;
         });
         if (p === undefined) continue;
-        if (process.env.DBG) console.error('DBG', kind, t.raw, other, ownBest, shared(near, source, p), near.size);
         report({ kind, output: t.raw, source: source.tokens[p]?.raw ?? other });
         return true;
       }

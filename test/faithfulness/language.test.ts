@@ -10,10 +10,11 @@ const judge = (candidate: string, options: Record<string, unknown> = {}, source 
 describe('language evaluator', () => {
   it('passes an output in the language of its source, even when a close relative scores a hair higher', () => {
     const verdict = judge(FAITHFUL);
-    // franc ranks Scots just above English for this paraphrase; English is within minScore of it.
+    // franc ranks Scots just above English for this paraphrase: a close relative of English, so it passes
+    // without any score margin.
     expect(verdict).toMatchObject({ pass: true, details: { expected: 'eng', checked: true } });
-    expect(verdict.score).toBeGreaterThanOrEqual(0.9);
-    expect(judge(FAITHFUL, { minScore: 1 }).pass).toBe((verdict.details as { detected: string }).detected === 'eng');
+    expect(['eng', 'sco']).toContain((verdict.details as { detected: string }).detected);
+    expect(judge(FAITHFUL, { minScore: 1 }).pass).toBe(true);
   });
 
   it('rejects an output in another language', () => {

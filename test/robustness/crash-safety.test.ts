@@ -11,7 +11,7 @@ import {
 } from './harness.js';
 
 /** Bounds of the random-kill loop: it stops at whichever comes first. */
-const RANDOM_KILLS = 4;
+const RANDOM_KILLS = 3;
 const RANDOM_KILL_BUDGET_MS = 10_000;
 
 describe('a run killed with SIGKILL and restarted', () => {
@@ -91,7 +91,11 @@ describe('a run killed with SIGKILL and restarted', () => {
     const outputsBefore = count(ledger, `SELECT count(*) FROM outputs`);
     await runUntil('after commit', () => waitFor('a new commit', () => count(ledger, `SELECT count(*) FROM outputs`) > outputsBefore, 20_000, 1));
 
-    // 4. At random instants once the run has started sending requests.
+    // 4. In the middle of the work, once this run has committed a good share of it.
+    const outputsMidway = count(ledger, `SELECT count(*) FROM outputs`) + 40;
+    await runUntil('midway', () => waitFor('40 more outputs', () => count(ledger, `SELECT count(*) FROM outputs`) >= outputsMidway, 30_000));
+
+    // 5. At random instants once the run has started sending requests.
     const loopStarted = Date.now();
     for (let i = 0; i < RANDOM_KILLS && Date.now() - loopStarted < RANDOM_KILL_BUDGET_MS; i++) {
       const requestsBefore = server.requestCount;
@@ -102,9 +106,8 @@ describe('a run killed with SIGKILL and restarted', () => {
       });
       if (r.code === 0) break; // it finished before the kill: nothing left to interrupt
     }
-    expect(kills.length, kills.join(', ')).toBeGreaterThanOrEqual(4);
+    expect(kills.length, kills.join(', ')).toBeGreaterThanOrEqual(5);
 
-    const boundary = server.requestCount;
     const final = await runCli(args(ledger, server.url));
     expect(final.code, final.stderr).toBe(0);
 
