@@ -16,8 +16,8 @@ const LISTED = 5;
 export const attributionOptions = defineEvaluatorOptions(
   ID,
   z.strictObject({
-    /** Smallest support (0..1) a unit may have. Default 0.5. */
-    min: fraction().default(0.5),
+    /** Smallest support (0..1) a unit may have. Default 0.55. */
+    min: fraction().default(0.55),
     /**
      * Smallest support when the source is speech (a transcript or chat, in the first and second person): its
      * summaries report what was said in their own words. Default 0.2.

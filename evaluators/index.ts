@@ -2,6 +2,7 @@
 // then add one line to BUILTIN below.
 import type { ResolvedEvaluator } from '../src/judge.js';
 import type { Evaluator, EvaluatorRef } from '../src/types.js';
+import { alteredQuote } from './altered-quote.js';
 import { answerPrefix } from './answer-prefix.js';
 import { attribution } from './attribution.js';
 import { emptyOutput } from './empty-output.js';
@@ -17,6 +18,7 @@ import { recall } from './recall.js';
 import { repetition } from './repetition.js';
 import { verbatimCopy } from './verbatim-copy.js';
 
+export { alteredQuoteOptions } from './altered-quote.js';
 export { answerPrefixOptions } from './answer-prefix.js';
 export { attributionOptions } from './attribution.js';
 export { emptyOutputOptions } from './empty-output.js';
@@ -42,6 +44,7 @@ const BUILTIN: readonly Evaluator[] = [
   verbatimCopy,
   novelEntities,
   negationFlip,
+  alteredQuote,
   attribution,
   recall,
   language,

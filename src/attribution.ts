@@ -227,8 +227,12 @@ function bestWindow(index: SourceIndex, terms: readonly Term[], maxSpan: number)
         seen[i] = 1;
         covered += terms[i]?.weight ?? 0;
       }
-      // A wider span must add coverage to be preferred: each extra sentence has to earn its place.
-      if (best === null || covered > best.covered + 1e-9) best = { first, last, covered };
+      // A wider span must add coverage to be preferred: each extra sentence has to earn its place. Of equal
+      // spans the narrower wins, wherever it starts: a sentence the source repeats word for word is its own
+      // best support, not the three sentences before it that hold the same words between them.
+      const better = best === null || covered > best.covered + 1e-9 ||
+        (covered > best.covered - 1e-9 && last - first < best.last - best.first);
+      if (better) best = { first, last, covered };
     }
   }
   return { window: best, inSource };

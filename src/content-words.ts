@@ -38,9 +38,10 @@ unless via among amongst onto toward towards mr mrs ms dr prof st sr jr n't cann
 
 export const STOPWORDS: ReadonlySet<string> = new Set(STOPWORD_LIST.split(/\s+/).filter(Boolean));
 
+// "non" is the prefix of "non-competitive", which the tokeniser splits at its hyphen.
 export const NEGATION_CUES: ReadonlySet<string> = new Set([
   'not', "n't", 'no', 'never', 'without', 'nor', 'none', 'nobody', 'nothing', 'neither', 'cannot', 'nowhere',
-  'excluding', 'except',
+  'excluding', 'except', 'non',
 ]);
 
 // Past forms that suffix stripping cannot reach; mapped to the stem of their base form.

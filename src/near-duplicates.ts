@@ -15,6 +15,12 @@ export interface NearDuplicateIndexOptions {
   shingleWords?: number;
   /** Estimated Jaccard similarity at or above which two outputs are near duplicates. Default 0.8. */
   threshold?: number;
+  /**
+   * Most outputs kept per group: the latest `capacity / 2` to `capacity` of them. A run of a million documents
+   * must not hold a million signatures (about 3 KB each); a model collapsing onto a template repeats it among
+   * its recent outputs, which is where it is looked for. Default 10 000.
+   */
+  capacity?: number;
 }
 
 export interface NearDuplicateMatch {
@@ -24,10 +30,16 @@ export interface NearDuplicateMatch {
   similarity: number;
 }
 
-interface Group {
+interface Generation {
   ids: string[];
   signatures: Uint32Array[];
   buckets: Map<number, number[]>[];
+}
+
+/** A group's outputs in two generations: when the newer fills, the older is dropped, so memory stays bounded. */
+interface Group {
+  current: Generation;
+  previous: Generation | undefined;
 }
 
 function fnv1a(text: string): number {
@@ -60,6 +72,7 @@ export class NearDuplicateIndex {
   readonly bands: number;
   readonly shingleWords: number;
   readonly threshold: number;
+  readonly capacity: number;
   private readonly rows: number;
   private readonly seeds: Uint32Array;
   private readonly groups = new Map<string, Group>();
@@ -69,12 +82,14 @@ export class NearDuplicateIndex {
     this.bands = options.bands ?? 32;
     this.shingleWords = options.shingleWords ?? 3;
     this.threshold = options.threshold ?? 0.8;
+    this.capacity = options.capacity ?? 10_000;
     if (!Number.isInteger(this.numHashes) || this.numHashes < 1) throw new RangeError(`numHashes must be a positive integer, got ${this.numHashes}`);
     if (!Number.isInteger(this.bands) || this.bands < 1 || this.numHashes % this.bands !== 0) {
       throw new RangeError(`bands must be a positive integer dividing numHashes (${this.numHashes}), got ${this.bands}`);
     }
     if (!Number.isInteger(this.shingleWords) || this.shingleWords < 1) throw new RangeError(`shingleWords must be a positive integer, got ${this.shingleWords}`);
     if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], got ${this.threshold}`);
+    if (!Number.isInteger(this.capacity) || this.capacity < 2) throw new RangeError(`capacity must be an integer of at least 2, got ${this.capacity}`);
     this.rows = this.numHashes / this.bands;
     this.seeds = new Uint32Array(this.numHashes);
     for (let i = 0; i < this.numHashes; i++) this.seeds[i] = mix32(0x9e3779b9 * (i + 1));
@@ -114,17 +129,20 @@ export class NearDuplicateIndex {
    */
   find(group: string, text: string, threshold = this.threshold): NearDuplicateMatch | null {
     const g = this.groups.get(group);
-    if (g === undefined || g.ids.length === 0) return null;
+    if (g === undefined || this.size(group) === 0) return null;
     const sig = this.signature(text);
-    const seen = new Set<number>();
     let best: NearDuplicateMatch | null = null;
-    for (let b = 0; b < this.bands; b++) {
-      for (const entry of g.buckets[b]?.get(this.bandKey(sig, b)) ?? []) {
-        if (seen.has(entry)) continue;
-        seen.add(entry);
-        const similarity = this.similarity(sig, g.signatures[entry] as Uint32Array);
-        if (similarity >= threshold && (best === null || similarity > best.similarity)) {
-          best = { id: g.ids[entry] as string, similarity };
+    for (const generation of [g.current, g.previous]) {
+      if (generation === undefined) continue;
+      const seen = new Set<number>();
+      for (let b = 0; b < this.bands; b++) {
+        for (const entry of generation.buckets[b]?.get(this.bandKey(sig, b)) ?? []) {
+          if (seen.has(entry)) continue;
+          seen.add(entry);
+          const similarity = this.similarity(sig, generation.signatures[entry] as Uint32Array);
+          if (similarity >= threshold && (best === null || similarity > best.similarity)) {
+            best = { id: generation.ids[entry] as string, similarity };
+          }
         }
       }
     }
@@ -133,11 +151,16 @@ export class NearDuplicateIndex {
 
   /** Records an accepted output of `group` under `id`. */
   add(group: string, id: string, text: string): void {
-    let g = this.groups.get(group);
-    if (g === undefined) {
-      g = { ids: [], signatures: [], buckets: Array.from({ length: this.bands }, () => new Map()) };
-      this.groups.set(group, g);
+    let groupState = this.groups.get(group);
+    if (groupState === undefined) {
+      groupState = { current: this.emptyGeneration(), previous: undefined };
+      this.groups.set(group, groupState);
     }
+    if (groupState.current.ids.length >= Math.ceil(this.capacity / 2)) {
+      groupState.previous = groupState.current;
+      groupState.current = this.emptyGeneration();
+    }
+    const g = groupState.current;
     const sig = this.signature(text);
     const entry = g.ids.length;
     g.ids.push(id);
@@ -151,11 +174,16 @@ export class NearDuplicateIndex {
     }
   }
 
-  /** Outputs recorded for `group`, or for all groups. */
+  /** Outputs kept for `group`, or for all groups. */
   size(group?: string): number {
-    if (group !== undefined) return this.groups.get(group)?.ids.length ?? 0;
+    const count = (g: Group | undefined): number => (g === undefined ? 0 : g.current.ids.length + (g.previous?.ids.length ?? 0));
+    if (group !== undefined) return count(this.groups.get(group));
     let n = 0;
-    for (const g of this.groups.values()) n += g.ids.length;
+    for (const g of this.groups.values()) n += count(g);
     return n;
+  }
+
+  private emptyGeneration(): Generation {
+    return { ids: [], signatures: [], buckets: Array.from({ length: this.bands }, () => new Map()) };
   }
 }

@@ -64,7 +64,10 @@ export function negatedTokens(text: string, tokens: readonly Token[]): Uint8Arra
     // "failed to pay", "unable to find", "refused to sign" negate like "did not pay"; "whether or not" and
     // "not only" negate nothing.
     const cueWord = t.negation || (NEGATIVE_IMPLICATIVES.has(t.norm) && next === 'to');
-    if (!cueWord || IDIOMS.has(next) || tokens[cue - 1]?.raw.toLowerCase() === 'or') return;
+    if (!cueWord || tokens[cue - 1]?.raw.toLowerCase() === 'or') return;
+    // "not just razor blades" negates nothing, yet a rewrite that drops the "just" (or the "the" of "not
+    // the case") negates the same words: they are near a negation, not plainly asserted.
+    const level = IDIOMS.has(next) ? NEAR_NEGATION : GOVERNED;
     let seen = 0;
     let last = cue;
     for (let j = cue + 1; j < tokens.length && seen < SCOPE && j <= cue + 5; j++) {
@@ -74,7 +77,7 @@ export function negatedTokens(text: string, tokens: readonly Token[]): Uint8Arra
       if (CLAUSE_WORDS.has(cur.raw.toLowerCase())) break;
       last = j;
       if (cur.content) {
-        negated[j] = GOVERNED;
+        if (level === GOVERNED || negated[j] === 0) negated[j] = level;
         seen++;
       }
     }
@@ -110,6 +113,22 @@ function shared(a: ReadonlySet<string>, side: PolarityText, at: number): number 
   let count = 0;
   for (const n of company(side, at)) if (a.has(n)) count++;
   return count;
+}
+
+/** The nearest content word before or after `k` of `side`, within three tokens; '' when there is none. */
+function contentNeighbour(side: PolarityText, k: number, step: -1 | 1): string {
+  for (let j = k + step, n = 0; n < 3 && j >= 0 && j < side.tokens.length; j += step, n++) {
+    const t = side.tokens[j] as Token;
+    if (t.content) return t.norm;
+  }
+  return '';
+}
+
+/** Position `a` of the output and `b` of the source share the content word just before or just after them. */
+function sameNeighbour(output: PolarityText, a: number, source: PolarityText, b: number): boolean {
+  const before = contentNeighbour(output, a, -1);
+  const after = contentNeighbour(output, a, 1);
+  return (before !== '' && before === contentNeighbour(source, b, -1)) || (after !== '' && after === contentNeighbour(source, b, 1));
 }
 
 function isNameWord(t: Token | undefined): boolean {
@@ -227,7 +246,11 @@ export function findPolarityFlips(
     for (const prefixed of negatedForms(t.norm, source)) opposites.add(prefixed);
     const flip = (candidates: Iterable<string>, kind: 'antonym' | 'contrast') => {
       for (const other of candidates) {
+        const kept = (output.positions.get(other) ?? []).filter((q) => q >= from && q < to);
         const p = (source.positions.get(other) ?? []).find((q) => {
+          // "in the late Colonial and early Federal periods": the output keeps the opposite where the source
+          // has it, so "early" replaced nothing.
+          if (kept.some((k) => sameNeighbour(output, k, source, q))) return false;
           const n = shared(near, source, q);
           return n >= ANTONYM_COMPANY && n > ownBest;
         });

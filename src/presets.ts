@@ -8,16 +8,17 @@ export interface Preset {
 
 /**
  * `claims`: only what checks that nothing was added or changed (numbers, names, negations and opposites,
- * sentence support), for summaries, claims and extracted facts. Thresholds come from calibration on labelled
+ * quotations, sentence support), for summaries, claims and extracted facts. Thresholds come from calibration on labelled
  * summary and paraphrase pairs (scripts/calibrate.ts); omissions are not checked, since a summary omits.
  */
 export const PRESETS: Readonly<Record<string, Preset>> = {
   claims: {
-    description: 'nothing added or changed: numbers, names, negations and opposites, sentence support',
+    description: 'nothing added or changed: numbers, names, negations and opposites, quotations, sentence support',
     evaluators: [
       { id: 'novel-numbers', options: {} },
       { id: 'novel-entities', options: {} },
       { id: 'negation-flip', options: {} },
+      { id: 'altered-quote', options: {} },
       { id: 'attribution', options: {} },
     ],
   },

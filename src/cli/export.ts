@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { openLedger } from '../ledger/open-ledger.js';
 import { exportRecords } from '../ledger/export-rows.js';
+import { toDolma } from '../ledger/dolma-record.js';
 import { ExitCode } from './exit-codes.js';
 
 export function exportCommand(): Command {
@@ -11,8 +12,8 @@ export function exportCommand(): Command {
     .option('--ledger <path>', 'ledger file', 'reword.sqlite')
     .requiredOption('-o, --out <path>', 'output file (- for stdout)')
     .option('--style <id>', 'only this style')
-    .addOption(new Option('--format <format>', 'output format').choices(['jsonl']).default('jsonl'))
-    .action(async (opts: { ledger: string; out: string; style?: string }) => {
+    .addOption(new Option('--format <format>', 'jsonl: {id,text,metadata}; dolma: Dolma documents').choices(['jsonl', 'dolma']).default('jsonl'))
+    .action(async (opts: { ledger: string; out: string; style?: string; format: 'jsonl' | 'dolma' }) => {
       let db;
       try {
         db = openLedger(opts.ledger, { readonly: true });
@@ -24,8 +25,10 @@ export function exportCommand(): Command {
       const out = opts.out === '-' ? process.stdout : createWriteStream(opts.out);
       let n = 0;
       try {
+        const exportedAt = new Date().toISOString();
         for (const rec of exportRecords(db, { style: opts.style })) {
-          if (!out.write(JSON.stringify(rec) + '\n')) await once(out, 'drain');
+          const line = JSON.stringify(opts.format === 'dolma' ? toDolma(rec, exportedAt) : rec);
+          if (!out.write(line + '\n')) await once(out, 'drain');
           n++;
         }
       } finally {

@@ -125,6 +125,11 @@ describe('reword run, end to end against a loopback server', () => {
       expect(rec.text).toBe(faithfulRewrite(line.text.slice(rec.metadata.chunk_start, rec.metadata.chunk_end)));
       expect(rec.metadata.prompt_sha256).toMatch(/^[0-9a-f]{64}$/);
     }
+    const dolma = join(dir, 'dolma.jsonl');
+    expect((await runCli(['export', '--ledger', ledger, '--out', dolma, '--format', 'dolma'])).code).toBe(0);
+    const docs = readFileSync(dolma, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(docs.map((d) => [d.id, d.text, d.source, d.metadata.source_id])).toEqual(records.map((r) => [r.id, r.text, 'reword-wiki', r.metadata.source_id]));
+    expect(new Date(docs[0].added).getTime()).toBeGreaterThan(0);
   });
 });
 

@@ -45,6 +45,14 @@ describe('attribution evaluator', () => {
     expect(judge('The album features J. J. Johnson and Kai Winding on trombone.', {}, source)).toMatchObject({ pass: true });
   });
 
+  it('does not count items of a list in the output as swapped roles, but does count swapped places', () => {
+    const source = 'We talk about the games between the Rams and the Saints, and then the Chiefs and the Patriots.';
+    expect(judge('They talk about the games between the Patriots and the Chiefs, and the Rams and the Saints.', {}, source)).toMatchObject({ pass: true });
+    expect(judge('They talk about the games of the Patriots vs. the Chiefs and the Rams vs. the Saints.', {}, source)).toMatchObject({ pass: true });
+    const places = 'It is located east of Nanuet, south of Chestnut Ridge and west of Blauvelt.';
+    expect(judge('It is east of Chestnut Ridge, south of Nanuet and west of Blauvelt.', {}, places)).toMatchObject({ pass: false, reason: 'unsupported_sentence' });
+  });
+
   it('attributes the answers of a Q/A output and not its questions', () => {
     const qa = 'Question: Who designed the bridge?\nAnswer: John Bradfield designed it.\nQuestion: How long is the arch?\nAnswer: The arch spans 503 metres.';
     const verdict = judge(qa);
@@ -92,6 +100,13 @@ describe('attributeOutput', () => {
   it('looks only at source sentences sharing words with a unit, and prefers one sentence to three', () => {
     const { units } = attributeOutput(SOURCE, 'In 2007 the bridge joined the Australian National Heritage List.');
     expect(SOURCE.slice(units[0]!.sourceStart, units[0]!.sourceEnd)).toBe('In 2007 the bridge was added to the Australian National Heritage List.');
+  });
+
+  it('takes a sentence the source repeats word for word over earlier sentences holding the same words', () => {
+    const source = 'Une fois cinq fait cinq. Deux fois cinq font dix. Trois fois cinq font quinze. Cinq fois deux font quinze.';
+    const { units } = attributeOutput(source, 'Cinq fois deux font quinze.');
+    expect(source.slice(units[0]!.sourceStart, units[0]!.sourceEnd)).toBe('Cinq fois deux font quinze.');
+    expect(units[0]!.swaps).toEqual([]);
   });
 
   it('draws on adjacent sentences when one does not carry the whole unit', () => {

@@ -11,7 +11,7 @@ const judge = (text: string) => judgeCandidate(SOURCE, { text, finishReason: 'st
 
 describe('the claims preset', () => {
   it('runs the evaluators that check nothing was added or changed', () => {
-    expect(refs.map((r) => r.id)).toEqual(['novel-numbers', 'novel-entities', 'negation-flip', 'attribution']);
+    expect(refs.map((r) => r.id)).toEqual(['novel-numbers', 'novel-entities', 'negation-flip', 'altered-quote', 'attribution']);
     expect(() => presetEvaluators('everything')).toThrow(UnknownPresetError);
   });
 
@@ -32,6 +32,7 @@ describe('the claims preset', () => {
     ['a negation', FAITHFUL.replace('the British company Dorman Long built it', 'the British company Dorman Long did not build it'), 'negation_flip'],
     ['an opposite', FAITHFUL.replace('the British company', 'the British company, now defunct,').replace('was opened on', 'was closed on'), 'negation_flip'],
     ['swapped roles', 'It was designed by Dorman Long and built by the British firm John Bradfield.', 'unsupported_sentence'],
+    ['an altered quotation', `${FAITHFUL} In the words of the record, it was "designed by John Bradfield and built by the British company Dorman Long".`, 'altered_quote'],
   ])('rejects %s', async (_kind, text, reason) => {
     const judgement = await judge(text);
     expect(judgement.pass).toBe(false);

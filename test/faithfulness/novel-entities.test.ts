@@ -43,6 +43,17 @@ describe('novel-entities evaluator', () => {
     });
     expect(judge('the party leader, farron, said the vote mattered.', {}, source)).toMatchObject({ pass: true });
   });
+
+  it('takes the last word of a place or a school for a surname only when the source never writes it in lower case', () => {
+    const source = 'The scheme started at Carrick Primary School in Lurgan. Rangers lost at Loftus Road. Every primary school will join.';
+    expect(judge('pupils about to leave primary school are taught to cope with stress.', {}, source)).toMatchObject({ pass: true });
+    expect(judge('rangers lost at carrow road.', {}, source)).toMatchObject({ pass: false, details: { novel: ['carrow road'] } });
+  });
+
+  it('does not take a redacted value for a name', () => {
+    const source = 'Sales Agent: The Silver plan is only $XXX a month.';
+    expect(judge('The agent offers the Silver plan for $XXXX a month.', {}, source)).toMatchObject({ pass: true });
+  });
 });
 
 describe('findEntities', () => {

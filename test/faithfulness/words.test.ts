@@ -9,6 +9,10 @@ describe('content-word normalisation', () => {
     expect(normalizeWord('studies')).toBe(normalizeWord('study'));
     expect(normalizeWord('stopped')).toBe(normalizeWord('stop'));
     expect(normalizeWord('fell')).toBe(normalizeWord('falling'));
+    expect(normalizeWord('buying')).toBe(normalizeWord('buy'));
+    expect(normalizeWord('days')).toBe(normalizeWord('day'));
+    expect(normalizeWord('ties')).toBe(normalizeWord('tie'));
+    expect(normalizeWord('cries')).toBe(normalizeWord('cry'));
   });
 
   it('ignores case, diacritics and British spellings', () => {
