@@ -139,6 +139,15 @@ function endsCvc(w: string): boolean {
 }
 
 /**
+ * Porter2's step 1c: a final "y" after a consonant that is not the first letter becomes "i", so "cry" and
+ * "cries", "study" and "studied" meet, while "day", "buy" and "play" keep theirs and meet "days", "buying"
+ * and "played".
+ */
+function finalY(w: string): string {
+  return w.length > 2 && w.endsWith('y') && !isVowelAt(w, w.length - 2) ? w.slice(0, -1) + 'i' : w;
+}
+
+/**
  * Porter's steps 1a–1c and 5a: plural and tense endings only, so "makes", "making" and "made" meet at
  * "make" while "general" and "generation" stay apart.
  */
@@ -146,7 +155,7 @@ export function stem(word: string): string {
   const irregular = IRREGULAR[word];
   if (irregular !== undefined) return stem(irregular === word ? word + '_' : irregular).replace(/_$/, '');
   let w = word;
-  if (w.length <= 3) return w;
+  if (w.length <= 3) return finalY(w);
   if (w.endsWith('sses')) w = w.slice(0, -2);
   // Porter2: "cries" → "cri" but "ties" → "tie", to meet the word's own short form.
   else if (w.endsWith('ies')) w = w.length > 4 ? w.slice(0, -2) : w.slice(0, -1);
@@ -168,8 +177,7 @@ export function stem(word: string): string {
       w = w.slice(0, -1);
     } else if (measure(w) === 1 && endsCvc(w)) w += 'e';
   }
-  // Only past three letters, as for the word itself: "days" and "buying" must meet "day" and "buy".
-  if (w.length > 3 && w.endsWith('y') && hasVowel(w.slice(0, -1))) w = w.slice(0, -1) + 'i';
+  w = finalY(w);
   if (w.endsWith('e')) {
     const base = w.slice(0, -1);
     const m = measure(base);

@@ -33,9 +33,9 @@ export function formatStats(s: LedgerStats): string {
     ...Object.entries(s.by_model).map(([k, c]) => countsRow(k, c)),
     '',
     'most common openings of accepted outputs',
-    ...(Object.keys(s.openings).length === 0
-      ? ['  (none)']
-      : Object.entries(s.openings).flatMap(([style, list]) => [
+    ...(Object.values(s.openings).every((list) => list.length === 0)
+      ? ['  (no opening shared by two outputs)']
+      : Object.entries(s.openings).filter(([, list]) => list.length > 0).flatMap(([style, list]) => [
           `  ${style}`,
           ...list.map((o) => `    ${`"${o.phrase}…"`.padEnd(40)} ${String(o.count).padStart(8)} ${`${(o.share * 100).toFixed(1)}%`.padStart(7)}`),
         ])),
