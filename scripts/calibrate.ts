@@ -64,27 +64,35 @@ async function main(): Promise<void> {
     const pairs = readPairs(join(dir, file));
     const overall = halves();
     const alone = new Map(resolved.map((r) => [r.evaluator.id, { single: [r], h: halves() }]));
-    const started = performance.now();
     for (const [index, pair] of pairs.entries()) {
       const label = pair.label as 0 | 1;
       record(overall, index, label, !(await judgePair(pair, style, resolved)).pass);
       for (const { single, h } of alone.values()) record(h, index, label, !(await judgePair(pair, style, single)).pass);
     }
-    const msPerPair = (performance.now() - started) / Math.max(1, pairs.length);
+    // The preset alone (it stops at the first failing evaluator), as a run judges: the best of three more
+    // passes, so that compiling the code and loading the sentence segmenter's data do not count. CPU time:
+    // on a shared machine, wall time measures the neighbours.
+    let msPerPair = Infinity;
+    for (let pass = 0; pass < 3; pass++) {
+      const started = process.cpuUsage();
+      for (const pair of pairs) await judgePair(pair, style, resolved);
+      const cpu = process.cpuUsage(started);
+      msPerPair = Math.min(msPerPair, (cpu.user + cpu.system) / 1000 / Math.max(1, pairs.length));
+    }
     const set = basename(file, '.jsonl');
     const summary = (h: Halves) => ({ all: rejectionMetrics(h.all), tuning: rejectionMetrics(h.tuning), heldOut: rejectionMetrics(h.heldOut) });
     report[set] = {
       pairs: pairs.length,
       preset: summary(overall),
       byEvaluator: Object.fromEntries([...alone].map(([id, { h }]) => [id, summary(h)])),
-      msPerPairAllEvaluatorsTwice: Math.round(msPerPair * 100) / 100,
+      cpuMsPerPair: Math.round(msPerPair * 1000) / 1000,
     };
     if (!opts.json) {
       process.stdout.write(`${set} (${pairs.length} pairs)\n`);
       process.stdout.write(`  ${'balanced acc.'.padEnd(16)}${'all'.padStart(8)}${'tuning'.padStart(9)}${'held-out'.padStart(9)} ${'precision'.padStart(10)} ${'recall'.padStart(8)}\n`);
       process.stdout.write(`${row(`${opts.preset} preset`, overall)}\n`);
       for (const [id, { h }] of alone) process.stdout.write(`${row(id, h)}\n`);
-      process.stdout.write('\n');
+      process.stdout.write(`  judged in ${msPerPair.toFixed(2)} ms per pair (${opts.preset} preset, CPU time on this machine)\n\n`);
     }
   }
   if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

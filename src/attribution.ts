@@ -86,6 +86,9 @@ export interface SourceIndex {
 
 const SPEECH_PRONOUNS = new Set(['i', 'me', 'my', 'mine', 'you', 'your', 'yours', 'we', 'us', 'our', 'ours']);
 
+// The keys those pronouns normalise to ("yours" → "yor"): a cheap first test before the exact one.
+const SPEECH_PRONOUN_KEYS = new Set([...SPEECH_PRONOUNS].map((p) => normalizeWord(p)));
+
 /** Share of first- and second-person pronouns among the words: about 1% in reporting, 5–15% in speech. */
 function speechPronounShare(tokens: readonly Token[]): number {
   let words = 0;
@@ -93,7 +96,7 @@ function speechPronounShare(tokens: readonly Token[]): number {
   for (const t of tokens) {
     if (t.kind !== 'word') continue;
     words++;
-    if (SPEECH_PRONOUNS.has(t.raw.toLowerCase().replace(/['’].*$/, ''))) pronouns++;
+    if (SPEECH_PRONOUN_KEYS.has(t.norm) && SPEECH_PRONOUNS.has(t.raw.toLowerCase().replace(/['’].*$/, ''))) pronouns++;
   }
   return words < 30 ? 0 : pronouns / words;
 }
@@ -308,10 +311,10 @@ export function attributeUnit(
   };
 }
 
-function sentenceStartTokens(text: string, tokens: readonly Token[]): Set<number> {
+function sentenceStartTokens(sentences: readonly TextSpan[], tokens: readonly Token[]): Set<number> {
   const starts = new Set<number>();
   let t = 0;
-  for (const s of splitSentences(text)) {
+  for (const s of sentences) {
     while (t < tokens.length && (tokens[t]?.start ?? 0) < s.start) t++;
     starts.add(t);
   }
@@ -322,7 +325,8 @@ function computeAttribution(source: string, candidate: string, options: Attribut
   const index = indexSource(source);
   const { shape, units } = splitUnits(candidate, options.shape ?? 'auto');
   const tokens = tokenizeRecent(candidate);
-  const starts = sentenceStartTokens(candidate, tokens);
+  // Prose units are the sentences already.
+  const starts = sentenceStartTokens(shape === 'sentences' ? units : splitSentences(candidate), tokens);
   return { shape, conversational: index.conversational, units: units.map((u) => attributeUnit(index, u, tokens, starts, options)), tokens };
 }
 

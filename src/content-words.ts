@@ -235,11 +235,19 @@ function splitContraction(t: RawToken): RawToken[] {
   ];
 }
 
-const BREAK_CHARS = new Set(['.', '!', '?', ':', ';', '"', '“', '”', '\n', '•']);
+/** . ! ? : ; " “ ” \n • */
+function isBreakChar(code: number): boolean {
+  switch (code) {
+    case 0x2e: case 0x21: case 0x3f: case 0x3a: case 0x3b: case 0x22: case 0x201c: case 0x201d: case 0x0a: case 0x2022:
+      return true;
+    default:
+      return false;
+  }
+}
 
 /** True when the text between two tokens ends a sentence or opens a new one (a list marker, a quote). */
 function breaksBetween(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (BREAK_CHARS.has(text[i] as string)) return true;
+  for (let i = from; i < to; i++) if (isBreakChar(text.charCodeAt(i))) return true;
   return from === 0 && /^\s*[-*]\s/.test(text.slice(from, to));
 }
 
@@ -247,25 +255,42 @@ function isUpper(ch: string): boolean {
   return ch !== ch.toLowerCase() && ch === ch.toUpperCase();
 }
 
-function makeToken(t: RawToken, text: string, prevEnd: number, first: boolean): Token {
-  const raw = t.raw;
+/** What a token is, apart from where it stands: the same for every occurrence of the same raw text. */
+type WordInfo = Pick<Token, 'norm' | 'kind' | 'content' | 'capitalised' | 'acronym' | 'negation'>;
+
+function computeWordInfo(raw: string): WordInfo {
   const lower = raw.toLowerCase();
-  const afterBreak = first || breaksBetween(text, prevEnd, t.start);
   const capitalised = isUpper(raw[0] ?? '');
   const acronym = capitalised && raw.length >= 2 && raw === raw.toUpperCase() && raw !== lower && /\p{Lu}.*\p{Lu}/u.test(raw);
   const code = raw.charCodeAt(0);
   const numeral = code >= 48 && code <= 57 ? parseNumeral(raw) : null;
   const unit = numeral === null ? UNITS[lower] : undefined;
   if (numeral !== null || unit !== undefined) {
-    const norm = canonicalNumber(numeral ?? (unit as number));
-    return { start: t.start, end: t.end, raw, norm, kind: 'number', content: true, capitalised, acronym, negation: false, afterBreak };
+    return { norm: canonicalNumber(numeral ?? (unit as number)), kind: 'number', content: true, capitalised, acronym, negation: false };
   }
   const negation = NEGATION_CUES.has(lower);
   // "I'll", "they're", "we've": the pronoun decides; "Johnson's" stays a name.
   const bare = lower.replace(/['’](?:ll|re|ve|d|m)$/, '');
   const norm = lower === "n't" ? 'not' : bare !== lower ? bare : normalizeWord(raw);
-  const content = !STOPWORDS.has(bare) && !negation;
-  return { start: t.start, end: t.end, raw, norm, kind: 'word', content, capitalised, acronym, negation, afterBreak };
+  return { norm, kind: 'word', content: !STOPWORDS.has(bare) && !negation, capitalised, acronym, negation };
+}
+
+// Tokenising is most of the judge's work, and most tokens are words met before: their properties are kept.
+const wordInfos = new Map<string, WordInfo>();
+
+function wordInfo(raw: string): WordInfo {
+  let info = wordInfos.get(raw);
+  if (info === undefined) {
+    info = computeWordInfo(raw);
+    if (wordInfos.size >= 200_000) wordInfos.clear();
+    wordInfos.set(raw, info);
+  }
+  return info;
+}
+
+function makeToken(start: number, end: number, raw: string, afterBreak: boolean): Token {
+  const info = wordInfo(raw);
+  return { start, end, raw, norm: info.norm, kind: info.kind, content: info.content, capitalised: info.capitalised, acronym: info.acronym, negation: info.negation, afterBreak };
 }
 
 function onlySpaceOrHyphen(text: string, from: number, to: number): boolean {
@@ -316,13 +341,24 @@ function splitCurrencySuffix(t: RawToken, text: string): RawToken[] {
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let prevEnd = 0;
-  for (const m of text.matchAll(TOKEN_PATTERN)) {
-    const found: RawToken = { start: m.index, end: m.index + m[0].length, raw: m[0] };
-    for (const piece of splitCurrencySuffix(found, text)) {
-      for (const part of splitContraction(piece)) {
-        tokens.push(makeToken(part, text, prevEnd, tokens.length === 0));
-        prevEnd = part.end;
-      }
+  const push = (start: number, end: number, raw: string) => {
+    tokens.push(makeToken(start, end, raw, tokens.length === 0 || breaksBetween(text, prevEnd, start)));
+    prevEnd = end;
+  };
+  const pattern = TOKEN_PATTERN;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    const raw = m[0];
+    const start = m.index;
+    const first = raw.charCodeAt(0);
+    const last = raw.charCodeAt(raw.length - 1);
+    // Most tokens are plain words: no digits to split a scale from, no final "t" of an "n't".
+    if ((first < 48 || first > 57) && last !== 116 && last !== 84) {
+      push(start, start + raw.length, raw);
+      continue;
+    }
+    for (const piece of splitCurrencySuffix({ start, end: start + raw.length, raw }, text)) {
+      for (const part of splitContraction(piece)) push(part.start, part.end, part.raw);
     }
   }
   return mergeNumberPhrases(tokens, text);

@@ -125,6 +125,18 @@ export function findEntities(text: string, tokens: readonly Token[] = tokenize(t
  * while "Austrian" and "Australian" stay apart.
  */
 export function demonymKey(norm: string): string {
+  let key = demonymKeys.get(norm);
+  if (key === undefined) {
+    key = computeDemonymKey(norm);
+    if (demonymKeys.size >= 100_000) demonymKeys.clear();
+    demonymKeys.set(norm, key);
+  }
+  return key;
+}
+
+const demonymKeys = new Map<string, string>();
+
+function computeDemonymKey(norm: string): string {
   const base = norm.replace(/(?:ian|ean|an|ese|ish|i)$/, '');
   const folded = (base.length >= 4 ? base : norm).replace(/[aeiouy]+$/, '');
   return folded.length >= 4 ? folded : norm;

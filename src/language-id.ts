@@ -21,16 +21,24 @@ const MAX_DIFFERENCE = 300;
 
 interface ScriptIndex {
   languages: string[];
+  /** Code unit → its number in the script's alphabet (the characters its profiles use), from 1; 0 when absent. */
+  alphabet: Uint16Array;
+  /** Alphabet size + 1: the base trigram keys are written in. */
+  base: number;
   /** Per trigram key: pairs of (language index, rank of the trigram in that language's profile). */
   postings: Map<number, number[]>;
 }
 
 /**
- * A trigram (three UTF-16 code units, as trigram-utils cuts them and as every franc profile entry is) as one
- * number below 2^48: exact in a double, and cheaper to count and look up than a freshly cut string.
+ * A trigram (three UTF-16 code units, as trigram-utils cuts them and as every franc profile entry is) of
+ * characters all in the alphabet, as a small integer: V8 keeps it unboxed, so counting and looking up trigrams
+ * allocates nothing. -1 when a character is outside the alphabet: no profile has the trigram.
  */
-function trigramKey(text: string, at: number): number {
-  return text.charCodeAt(at) * 4294967296 + text.charCodeAt(at + 1) * 65536 + text.charCodeAt(at + 2);
+function trigramKey(index: ScriptIndex, text: string, at: number): number {
+  const a = index.alphabet[text.charCodeAt(at)] as number;
+  const b = index.alphabet[text.charCodeAt(at + 1)] as number;
+  const c = index.alphabet[text.charCodeAt(at + 2)] as number;
+  return a === 0 || b === 0 || c === 0 ? -1 : (a * index.base + b) * index.base + c;
 }
 
 const indexes = new Map<string, ScriptIndex>();
@@ -42,16 +50,25 @@ function scriptIndex(script: string): ScriptIndex | undefined {
   if (profiles === undefined) return undefined;
   // Object key order is franc's language order, which decides ties.
   const languages = Object.keys(profiles);
-  const postings = new Map<number, number[]>();
+  const alphabet = new Uint16Array(65536);
+  let letters = 0;
+  for (const language of languages) {
+    const profile = profiles[language] as string;
+    for (let i = 0; i < profile.length; i++) {
+      const code = profile.charCodeAt(i);
+      if (alphabet[code] === 0) alphabet[code] = ++letters;
+    }
+  }
+  index = { languages, alphabet, base: letters + 1, postings: new Map() };
+  const postings = index.postings;
   languages.forEach((language, languageIndex) => {
     (profiles[language] as string).split('|').forEach((trigram, rank) => {
-      const key = trigramKey(trigram, 0);
+      const key = trigramKey(index as ScriptIndex, trigram, 0);
       const list = postings.get(key);
       if (list === undefined) postings.set(key, [languageIndex, rank]);
       else list.push(languageIndex, rank);
     });
   });
-  index = { languages, postings };
   indexes.set(script, index);
   return index;
 }
@@ -70,15 +87,21 @@ function topScript(value: string): string | undefined {
   return top;
 }
 
-/** Occurrences of each trigram (by key) of the text as trigram-utils cleans and pads it. */
-function trigramCounts(value: string): Map<number, number> {
+/**
+ * Occurrences of each trigram of the text as trigram-utils cleans and pads it, by key, for the trigrams a
+ * profile could have; and how many distinct trigrams the text has in all (each one costs a language whose
+ * profile lacks it the same distance).
+ */
+function trigramCounts(index: ScriptIndex, value: string): { counts: Map<number, number>; distinct: number } {
   const cleaned = ' ' + value.replace(/[\u0021-\u0040]+/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase() + ' ';
   const counts = new Map<number, number>();
+  let foreign: Set<string> | undefined;
   for (let i = 0; i + 3 <= cleaned.length; i++) {
-    const key = trigramKey(cleaned, i);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const key = trigramKey(index, cleaned, i);
+    if (key >= 0) counts.set(key, (counts.get(key) ?? 0) + 1);
+    else (foreign ??= new Set()).add(cleaned.slice(i, i + 3));
   }
-  return counts;
+  return { counts, distinct: counts.size + (foreign?.size ?? 0) };
 }
 
 /** Languages of `text`, most likely first, exactly as `francAll(text, { minLength })` ranks them. */
@@ -90,16 +113,16 @@ export function rankLanguages(text: string, minLength: number): LanguageRanking 
   // A script with one language (or none, or a text of digits): franc's own answer is immediate.
   if (index === undefined) return francAll(text, { minLength });
 
-  const counts = trigramCounts(value);
-  const distances = new Array<number>(index.languages.length).fill(counts.size * MAX_DIFFERENCE);
-  for (const [trigram, count] of counts) {
+  const { counts, distinct } = trigramCounts(index, value);
+  const distances = new Int32Array(index.languages.length).fill(distinct * MAX_DIFFERENCE);
+  counts.forEach((count, trigram) => {
     const list = index.postings.get(trigram);
-    if (list === undefined) continue;
+    if (list === undefined) return;
     for (let i = 0; i < list.length; i += 2) {
       const language = list[i] as number;
       distances[language] = (distances[language] as number) + Math.abs(count - (list[i + 1] as number) - 1) - MAX_DIFFERENCE;
     }
-  }
+  });
   // Array.prototype.sort is stable, as franc relies on for ties.
   const ranking: LanguageRanking = index.languages.map((language, i) => [language, distances[i] as number]);
   ranking.sort((a, b) => a[1] - b[1]);

@@ -16,9 +16,14 @@ export interface NearDuplicateIndexOptions {
   /** Estimated Jaccard similarity at or above which two outputs are near duplicates. Default 0.8. */
   threshold?: number;
   /**
-   * Most outputs kept per group: the latest `capacity / 2` to `capacity` of them. A run of a million documents
-   * must not hold a million signatures (about 3 KB each); a model collapsing onto a template repeats it among
-   * its recent outputs, which is where it is looked for. Default 10 000.
+   * Most outputs kept per group: the latest `capacity`, the oldest evicted first. Default 50 000.
+   *
+   * The trade-off: a run over ten million documents cannot keep every accepted output (about 1.2 KB each here:
+   * the signature, 32 bucket links and an id), so memory is held at `capacity` outputs per group, some 60 MB
+   * per style at the default, whatever the length of the run. An output is then compared only with the
+   * latest `capacity` of its style; a copy of an older one goes unnoticed. Template collapse, the failure this
+   * check exists for, repeats itself among recent outputs, so a window of tens of thousands sees it; an
+   * exhaustive deduplication of a finished corpus belongs to the curation pipeline downstream.
    */
   capacity?: number;
 }
@@ -30,16 +35,26 @@ export interface NearDuplicateMatch {
   similarity: number;
 }
 
-interface Generation {
-  ids: string[];
-  signatures: Uint32Array[];
-  buckets: Map<number, number[]>[];
-}
-
-/** A group's outputs in two generations: when the newer fills, the older is dropped, so memory stays bounded. */
+/**
+ * One group's outputs in a ring of `capacity` slots; output number `seq` (counted from 0 as added) lives in
+ * slot `seq % capacity` until output `seq + capacity` takes its place. The arrays grow by doubling up to
+ * `capacity`, so a small run does not pay for a large window.
+ */
 interface Group {
-  current: Generation;
-  previous: Generation | undefined;
+  /** Slots allocated so far (≤ capacity). */
+  slots: number;
+  /** Outputs added so far; the live ones are the last min(added, capacity). */
+  added: number;
+  ids: Array<string | undefined>;
+  /** Signatures, `numHashes` numbers per slot. */
+  signatures: Uint32Array;
+  /**
+   * Per band, bucket key → `seq` of the newest output in that bucket. Older outputs of the bucket are reached
+   * through `older`; a bucket whose newest output is evicted has no live output left and is deleted.
+   */
+  newest: Array<Map<number, number>>;
+  /** Per slot and band, `seq` of the next older output in the same bucket, or -1. Evicted ones are skipped. */
+  older: Float64Array;
 }
 
 function fnv1a(text: string): number {
@@ -82,13 +97,14 @@ export class NearDuplicateIndex {
     this.bands = options.bands ?? 32;
     this.shingleWords = options.shingleWords ?? 3;
     this.threshold = options.threshold ?? 0.8;
-    this.capacity = options.capacity ?? 10_000;
+    this.capacity = options.capacity ?? 50_000;
     if (!Number.isInteger(this.numHashes) || this.numHashes < 1) throw new RangeError(`numHashes must be a positive integer, got ${this.numHashes}`);
     if (!Number.isInteger(this.bands) || this.bands < 1 || this.numHashes % this.bands !== 0) {
       throw new RangeError(`bands must be a positive integer dividing numHashes (${this.numHashes}), got ${this.bands}`);
     }
     if (!Number.isInteger(this.shingleWords) || this.shingleWords < 1) throw new RangeError(`shingleWords must be a positive integer, got ${this.shingleWords}`);
     if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], got ${this.threshold}`);
+    // A window of one output compares each output with the one before only: too small to mean anything.
     if (!Number.isInteger(this.capacity) || this.capacity < 2) throw new RangeError(`capacity must be an integer of at least 2, got ${this.capacity}`);
     this.rows = this.numHashes / this.bands;
     this.seeds = new Uint32Array(this.numHashes);
@@ -117,10 +133,11 @@ export class NearDuplicateIndex {
     return same / this.numHashes;
   }
 
-  private bandKey(sig: Uint32Array, band: number): number {
+  /** The bucket key of one band of a signature, cut to 30 bits so that V8 keeps it unboxed in a Map. */
+  private bandKey(sig: ArrayLike<number>, band: number, offset = 0): number {
     let h = 0x811c9dc5;
-    for (let r = band * this.rows; r < (band + 1) * this.rows; r++) h = mix32(h ^ (sig[r] as number));
-    return h;
+    for (let r = band * this.rows; r < (band + 1) * this.rows; r++) h = mix32(h ^ (sig[offset + r] as number));
+    return h & 0x3fffffff;
   }
 
   /**
@@ -129,61 +146,82 @@ export class NearDuplicateIndex {
    */
   find(group: string, text: string, threshold = this.threshold): NearDuplicateMatch | null {
     const g = this.groups.get(group);
-    if (g === undefined || this.size(group) === 0) return null;
+    if (g === undefined || g.added === 0) return null;
     const sig = this.signature(text);
+    const oldest = g.added - Math.min(g.added, this.capacity);
+    const seen = new Set<number>();
     let best: NearDuplicateMatch | null = null;
-    for (const generation of [g.current, g.previous]) {
-      if (generation === undefined) continue;
-      const seen = new Set<number>();
-      for (let b = 0; b < this.bands; b++) {
-        for (const entry of generation.buckets[b]?.get(this.bandKey(sig, b)) ?? []) {
-          if (seen.has(entry)) continue;
-          seen.add(entry);
-          const similarity = this.similarity(sig, generation.signatures[entry] as Uint32Array);
-          if (similarity >= threshold && (best === null || similarity > best.similarity)) {
-            best = { id: generation.ids[entry] as string, similarity };
-          }
-        }
+    for (let b = 0; b < this.bands; b++) {
+      let seq = g.newest[b]?.get(this.bandKey(sig, b)) ?? -1;
+      for (; seq >= oldest; seq = g.older[this.slotOf(g, seq) * this.bands + b] as number) {
+        if (seen.has(seq)) continue;
+        seen.add(seq);
+        const slot = this.slotOf(g, seq);
+        const similarity = this.similarity(sig, g.signatures.subarray(slot * this.numHashes, (slot + 1) * this.numHashes));
+        if (similarity >= threshold && (best === null || similarity > best.similarity)) best = { id: g.ids[slot] as string, similarity };
       }
     }
     return best;
   }
 
-  /** Records an accepted output of `group` under `id`. */
+  /** Records an accepted output of `group` under `id`; past `capacity` outputs, the group's oldest is dropped. */
   add(group: string, id: string, text: string): void {
-    let groupState = this.groups.get(group);
-    if (groupState === undefined) {
-      groupState = { current: this.emptyGeneration(), previous: undefined };
-      this.groups.set(group, groupState);
+    let g = this.groups.get(group);
+    if (g === undefined) {
+      g = { slots: 0, added: 0, ids: [], signatures: new Uint32Array(0), newest: Array.from({ length: this.bands }, () => new Map()), older: new Float64Array(0) };
+      this.groups.set(group, g);
     }
-    if (groupState.current.ids.length >= Math.ceil(this.capacity / 2)) {
-      groupState.previous = groupState.current;
-      groupState.current = this.emptyGeneration();
-    }
-    const g = groupState.current;
-    const sig = this.signature(text);
-    const entry = g.ids.length;
-    g.ids.push(id);
-    g.signatures.push(sig);
+    if (g.added === g.slots && g.slots < this.capacity) this.grow(g);
+    const seq = g.added;
+    const slot = this.slotOf(g, seq);
+    if (seq >= this.capacity) this.evict(g, seq - this.capacity);
+    g.signatures.set(this.signature(text), slot * this.numHashes);
+    g.ids[slot] = id;
     for (let b = 0; b < this.bands; b++) {
-      const bucket = g.buckets[b] as Map<number, number[]>;
-      const key = this.bandKey(sig, b);
-      const list = bucket.get(key);
-      if (list === undefined) bucket.set(key, [entry]);
-      else list.push(entry);
+      const newest = g.newest[b] as Map<number, number>;
+      const key = this.bandKey(g.signatures, b, slot * this.numHashes);
+      g.older[slot * this.bands + b] = newest.get(key) ?? -1;
+      newest.set(key, seq);
     }
+    g.added++;
   }
 
   /** Outputs kept for `group`, or for all groups. */
   size(group?: string): number {
-    const count = (g: Group | undefined): number => (g === undefined ? 0 : g.current.ids.length + (g.previous?.ids.length ?? 0));
-    if (group !== undefined) return count(this.groups.get(group));
+    const kept = (g: Group | undefined): number => (g === undefined ? 0 : Math.min(g.added, this.capacity));
+    if (group !== undefined) return kept(this.groups.get(group));
     let n = 0;
-    for (const g of this.groups.values()) n += count(g);
+    for (const g of this.groups.values()) n += kept(g);
     return n;
   }
 
-  private emptyGeneration(): Generation {
-    return { ids: [], signatures: [], buckets: Array.from({ length: this.bands }, () => new Map()) };
+  private slotOf(g: Group, seq: number): number {
+    return seq % g.slots;
+  }
+
+  /** Doubles a group's arrays, up to `capacity` slots; only ever called before the ring first wraps. */
+  private grow(g: Group): void {
+    const slots = Math.min(this.capacity, Math.max(64, g.slots * 2));
+    const signatures = new Uint32Array(slots * this.numHashes);
+    signatures.set(g.signatures);
+    const older = new Float64Array(slots * this.bands);
+    older.set(g.older);
+    g.signatures = signatures;
+    g.older = older;
+    g.slots = slots;
+  }
+
+  /**
+   * Drops output `seq` from the buckets it heads. Where a newer output heads the bucket, the link to `seq`
+   * stays in that output's chain and lookups stop at it, since it is older than the window.
+   */
+  private evict(g: Group, seq: number): void {
+    const slot = this.slotOf(g, seq);
+    for (let b = 0; b < this.bands; b++) {
+      const newest = g.newest[b] as Map<number, number>;
+      const key = this.bandKey(g.signatures, b, slot * this.numHashes);
+      if (newest.get(key) === seq) newest.delete(key);
+    }
+    g.ids[slot] = undefined;
   }
 }

@@ -108,10 +108,19 @@ function shares(a: ReadonlySet<string>, side: PolarityText, at: number, least = 
   return shared(a, side, at) >= least;
 }
 
-/** How many words of `a` stand near position `at` of `side`. */
+/** How many words of `a` stand near position `at` of `side` (each word once: `company` without the Set). */
 function shared(a: ReadonlySet<string>, side: PolarityText, at: number): number {
+  const tokens = side.tokens;
+  const from = Math.max(0, at - RADIUS);
+  const to = Math.min(tokens.length, at + RADIUS + 1);
   let count = 0;
-  for (const n of company(side, at)) if (a.has(n)) count++;
+  for (let k = from; k < to; k++) {
+    const t = tokens[k] as Token;
+    if (k === at || !t.content || !a.has(t.norm)) continue;
+    let repeated = false;
+    for (let j = from; j < k && !repeated; j++) repeated = j !== at && tokens[j]?.content === true && tokens[j]?.norm === t.norm;
+    if (!repeated) count++;
+  }
   return count;
 }
 
@@ -212,12 +221,17 @@ export function findPolarityFlips(
     if (t === undefined || (!t.content && !QUANTITY_WORDS.has(t.raw.toLowerCase()))) continue;
     const near = company(output, o, from, to);
     if (near.size === 0) continue;
-    const own = source.positions.get(t.norm) ?? [];
-    const matches = own.filter((p) => shares(near, source, p));
     // How closely the source's best place for this word matches its company here: an opposite must match
     // more closely still ("bond buying, in a move to contain yields" against "bond selling, in a move to…",
     // when "selling" also appears somewhere else with a word or two of this company).
     let ownBest = 0;
+    const matches: number[] = [];
+    for (const p of source.positions.get(t.norm) ?? []) {
+      const n = shared(near, source, p);
+      if (n === 0) continue;
+      matches.push(p);
+      if (n > ownBest) ownBest = n;
+    }
     if (matches.length > 0) {
       const here = outputNegated[o] ?? 0;
       // Negated on one side and plainly asserted on the other; a word near a cue ("found no proof")
@@ -227,48 +241,107 @@ export function findPolarityFlips(
         const p = matches[0] as number;
         report({ kind: 'negation', output: phrase(output, o, outputNegated), source: phrase(source, p, sourceNegated) });
       }
-      for (const p of matches) ownBest = Math.max(ownBest, shared(near, source, p));
       // An output in lower case ("anzac day") hides the names the source capitalises ("Anzac Day"): such a
       // word is part of a name there, not a common word an opposite could replace.
       if (!t.capitalised && matches.some((p) => isNameWord(source.tokens[p]))) continue;
-    } else if (outputNegated[o] === GOVERNED && options.span !== undefined) {
+    } else if (outputNegated[o] === GOVERNED && options.span !== undefined && !negatedElsewise(t.norm, source, options.span)) {
       let any = false;
       // A cue that negates nothing ("oh, no, is it bad?") does not count: the span must negate a word.
       for (let k = options.span[0]; k < options.span[1]; k++) if (sourceNegated[k] === GOVERNED) any = true;
       if (!any) report({ kind: 'negation', output: phrase(output, o, outputNegated), source: '' });
     }
-    if (!options.antonyms || t.kind !== 'word') continue;
+    // A negated word agrees with its opposite: "not easy" says what "difficult" says.
+    if (!options.antonyms || t.kind !== 'word' || outputNegated[o] === GOVERNED) continue;
     // The word stands nowhere in the source in this company: is its opposite there instead, or another
     // member of its closed set?
-    const opposites = new Set(antonymsOf(t.norm));
+    const antonyms = antonymsOf(t.norm);
     const base = prefixNegated(t.norm, source.positions);
-    if (base !== null) opposites.add(base);
-    for (const prefixed of negatedForms(t.norm, source)) opposites.add(prefixed);
-    const flip = (candidates: Iterable<string>, kind: 'antonym' | 'contrast') => {
-      for (const other of candidates) {
-        const kept = (output.positions.get(other) ?? []).filter((q) => q >= from && q < to);
-        const p = (source.positions.get(other) ?? []).find((q) => {
-          // "in the late Colonial and early Federal periods": the output keeps the opposite where the source
-          // has it, so "early" replaced nothing.
-          if (kept.some((k) => sameNeighbour(output, k, source, q))) return false;
-          const n = shared(near, source, q);
-          return n >= ANTONYM_COMPANY && n > ownBest;
-        });
-        if (p === undefined) continue;
-        report({ kind, output: t.raw, source: source.tokens[p]?.raw ?? other });
-        return true;
-      }
-      return false;
-    };
-    if (!flip(opposites, 'antonym')) flip(setMatesOf(t.norm), 'contrast');
+    const prefixed = negatedForms(t.norm, source);
+    let opposites: Iterable<string> = antonyms;
+    if (base !== null || prefixed.length > 0) {
+      const all = [...antonyms];
+      for (const other of base === null ? prefixed : [base, ...prefixed]) if (!all.includes(other)) all.push(other);
+      opposites = all;
+    }
+    const span = { output, from, to, source, sourceNegated, near, ownBest };
+    const found = replacedBy(opposites, span);
+    if (found !== null) report({ kind: 'antonym', output: t.raw, source: found });
+    else {
+      const mate = replacedBy(setMatesOf(t.norm), span);
+      if (mate !== null) report({ kind: 'contrast', output: t.raw, source: mate });
+    }
   }
   return flips;
 }
 
-const PREFIXES = ['un', 'in', 'im', 'il', 'ir', 'dis', 'non'];
+/**
+ * The source says "not <word>" in other words within `span`: with a negating prefix ("nonprofit" and
+ * "unable" for "non-profit" and "not able") or with an opposite ("difficult" for "not easy").
+ */
+function negatedElsewise(norm: string, source: PolarityText, span: readonly [number, number]): boolean {
+  if (negatedForms(norm, source).length > 0) return true;
+  for (const other of antonymsOf(norm)) {
+    if ((source.positions.get(other) ?? []).some((p) => p >= span[0] && p < span[1])) return true;
+  }
+  return false;
+}
 
-/** Source keys that are `norm` with a negating prefix ("able" → "unable"). */
-function negatedForms(norm: string, source: PolarityText): string[] {
-  if (norm.length < 4) return [];
-  return PREFIXES.map((p) => p + norm).filter((k) => source.positions.has(k));
+/** An output word in its unit, with the company it keeps there and how well its own word matches the source. */
+interface InUnit {
+  output: PolarityText;
+  from: number;
+  to: number;
+  source: PolarityText;
+  sourceNegated: Uint8Array;
+  near: ReadonlySet<string>;
+  /** Most company words shared with a source place of the word itself. */
+  ownBest: number;
+}
+
+/**
+ * The first of `candidates` (opposites or set mates of the word) that the source has in more of the word's
+ * company than the word itself, as the source writes it; null when none.
+ */
+function replacedBy(candidates: Iterable<string>, at: InUnit): string | null {
+  const { output, from, to, source, sourceNegated, near, ownBest } = at;
+  for (const other of candidates) {
+    const there = source.positions.get(other);
+    if (there === undefined) continue;
+    const kept = (output.positions.get(other) ?? []).filter((q) => q >= from && q < to);
+    const p = there.find((q) => {
+      // "in the late Colonial and early Federal periods": the output keeps the opposite where the source
+      // has it, so "early" replaced nothing.
+      if (kept.some((k) => sameNeighbour(output, k, source, q))) return false;
+      // "not easy" in the source agrees with "difficult" here.
+      if (sourceNegated[q] === GOVERNED) return false;
+      const n = shared(near, source, q);
+      return n >= ANTONYM_COMPANY && n > ownBest;
+    });
+    if (p !== undefined) return source.tokens[p]?.raw ?? other;
+  }
+  return null;
+}
+
+const PREFIXES = ['un', 'in', 'im', 'il', 'ir', 'dis', 'non'];
+const prefixedOfSources = new WeakMap<ReadonlyMap<string, readonly number[]>, Map<string, string[]>>();
+const NONE: readonly string[] = [];
+
+/** Source keys that are `norm` with a negating prefix ("able" → "unable"), in the order of PREFIXES. */
+function negatedForms(norm: string, source: PolarityText): readonly string[] {
+  let byBase = prefixedOfSources.get(source.positions);
+  if (byBase === undefined) {
+    // Once per source: every key that a prefix could have negated, under the key without the prefix.
+    byBase = new Map();
+    for (const prefix of PREFIXES) {
+      for (const key of source.positions.keys()) {
+        if (key.length < prefix.length + 4 || !key.startsWith(prefix)) continue;
+        const stem = key.slice(prefix.length);
+        const list = byBase.get(stem);
+        if (list === undefined) byBase.set(stem, [key]);
+        else if (!list.includes(key)) list.push(key);
+      }
+    }
+    prefixedOfSources.set(source.positions, byBase);
+  }
+  return byBase.get(norm) ?? NONE;
 }

@@ -8,8 +8,9 @@ export interface Preset {
 
 /**
  * `claims`: only what checks that nothing was added or changed (numbers, names, negations and opposites,
- * quotations, sentence support), for summaries, claims and extracted facts. Thresholds come from calibration on labelled
- * summary and paraphrase pairs (scripts/calibrate.ts); omissions are not checked, since a summary omits.
+ * quotations, sentence support), for summaries, claims and extracted facts. Thresholds come from calibration
+ * on labelled summary and paraphrase pairs (scripts/calibrate.ts); omissions are not checked, since a
+ * summary omits.
  */
 export const PRESETS: Readonly<Record<string, Preset>> = {
   claims: {

@@ -63,8 +63,8 @@ function addSlot(map: Map<string, Set<string>>, key: string, slot: string): void
 /**
  * Words that are items of one list ("X and Y", "X, Y or Z"): their order carries no role. Items are close
  * together, with only names, numbers or other items and a comma or a coordinator between them; unless
- * `strict`, any three-token gap counts too ("Ohio, and Texas"). Strict is for the output, where a loose gap
- * would excuse "east of A, south of B" written for "east of B, south of A".
+ * `strict`, any gap of at most two words counts too ("farmers, miners and fishermen"). Strict is for the
+ * output, where such a gap would excuse "east of A, south of B" written for "east of B, south of A".
  */
 function coordinated(tokens: readonly Token[], text: string, a: string, b: string, textStart = 0, strict = false): boolean {
   for (let i = 0; i < tokens.length; i++) {

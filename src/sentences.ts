@@ -49,7 +49,11 @@ function trimSpan(text: string, start: number, end: number): TextSpan | null {
 
 /** True when the period closing `span` belongs to an abbreviation or an initial, not to a sentence. */
 function endsInAbbreviation(span: string, next: string): boolean {
-  const m = /(?:^|[\s(])((?:\p{L}\.)+\p{L}?|\p{L}+)\.$/u.exec(span);
+  if (!span.endsWith('.')) return false;
+  // The match starts after the last space or parenthesis: look at that tail only, not the whole sentence.
+  let cut = span.length - 1;
+  while (cut > 0 && !/[\s(]/.test(span[cut - 1] as string)) cut--;
+  const m = /(?:^|[\s(])((?:\p{L}\.)+\p{L}?|\p{L}+)\.$/u.exec(span.slice(cut));
   if (!m || m[1] === undefined) return false;
   const word = m[1].toLowerCase();
   const nextWord = (/^[\s"'“(]*(\p{L}+)/u.exec(next)?.[1] ?? '').toLowerCase();

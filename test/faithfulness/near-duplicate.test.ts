@@ -26,9 +26,33 @@ describe('NearDuplicateIndex', () => {
     expect(index.size('wiki')).toBe(2);
   });
 
+  it('keeps the latest `capacity` outputs of a group, across many evictions', () => {
+    const index = new NearDuplicateIndex({ capacity: 8 });
+    const text = (i: number) => `Output ${i} of the run says that harbour wall number ${i} was rebuilt in year ${1900 + i} by crew ${i * 3}.`;
+    for (let i = 0; i < 300; i++) index.add('wiki', `out-${i}`, text(i));
+    expect(index.size('wiki')).toBe(8);
+    for (let i = 292; i < 300; i++) expect(index.find('wiki', text(i))).toMatchObject({ id: `out-${i}`, similarity: 1 });
+    for (const i of [0, 150, 291]) expect(index.find('wiki', text(i))?.id).not.toBe(`out-${i}`);
+    index.add('qa', 'qa-0', text(0)); // each group has its own window
+    expect(index.find('qa', text(0))).toMatchObject({ id: 'qa-0' });
+    expect(index.size()).toBe(9);
+  });
+
+  it('finds a live output that shares buckets with an evicted one', () => {
+    const index = new NearDuplicateIndex({ capacity: 2 });
+    index.add('wiki', 'old', FAITHFUL);
+    index.add('wiki', 'newer', FAITHFUL.replace('Roughly', 'About'));
+    index.add('wiki', 'other', OTHER); // evicts "old"; the buckets it shared with "newer" stay, headed by "newer"
+    expect(index.find('wiki', FAITHFUL)).toMatchObject({ id: 'newer' });
+    index.add('wiki', 'other-2', `${OTHER} Again.`); // evicts "newer"
+    expect(index.find('wiki', FAITHFUL)).toBeNull();
+  });
+
   it('checks its options', () => {
     expect(() => new NearDuplicateIndex({ numHashes: 100, bands: 32 })).toThrow(/bands/);
     expect(() => new NearDuplicateIndex({ threshold: 0 })).toThrow(/threshold/);
+    expect(() => new NearDuplicateIndex({ capacity: 2.5 })).toThrow(/capacity/);
+    expect(new NearDuplicateIndex().capacity).toBe(50_000);
   });
 });
 

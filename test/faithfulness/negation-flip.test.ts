@@ -64,6 +64,16 @@ describe('negation-flip evaluator', () => {
     expect(kinds('The agent offers coverage at non-competitive prices with flexible payment plans.', source)).toEqual(['negation']);
   });
 
+  it('takes a negated word for its opposite, and a prefix for a negation', () => {
+    const pairs = [
+      ['The clerk was unable to attend the hearing in the city.', 'The clerk was not able to attend the hearing in the city.'],
+      ['The nonprofit organisation runs three shelters in the city.', 'The non-profit organisation runs three shelters in the city.'],
+      ['Installing the app on a phone is not easy for most users.', 'Installing the app on a phone is difficult for most users.'],
+      ['Installing the app on a phone is difficult for most users.', 'Installing the app on a phone is not easy for most users.'],
+    ];
+    for (const [source, candidate] of pairs) expect(judge(candidate!, {}, source)).toMatchObject({ pass: true });
+  });
+
   it('rejects an opposite that fits the company better than the word itself does elsewhere', () => {
     const source = 'Traders are selling shares. The Bank of Japan said it would conduct emergency bond buying to contain yields.';
     expect(kinds('The Bank of Japan said it would conduct emergency bond selling to contain yields.', source)).toEqual(['antonym']);
