@@ -1,7 +1,8 @@
 // `npm run bench`: reword's own cost measured against the limit, side by side (issue 6).
 //
-//   npm run bench                     the full benchmark (about ten minutes on 2 cores)
-//   npm run bench -- --quick          a smaller smoke version (about a minute)
+//   npm run bench                     every case, at sizes that take about ten minutes on 2 cores
+//   npm run bench -- --quick          a smaller smoke version (two or three minutes; no rate-limit case)
+//   npm run bench -- --full           the issue's sizes (20 000 documents, 100 000-document run…): most of an hour
 //   npm run bench -- --json           one JSON object: {"machine": {...}, "cases": [{"case","figure","value","target","met"}]}
 //   npm run bench -- --cases 1,4      only these cases (4's share of wall time needs case 1)
 //   npm run bench -- --keep           keep the generated inputs and ledgers (their directory is printed)
@@ -14,18 +15,19 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { caseJudge, caseLatencyBound, caseMemory, caseOverhead, caseRateLimits, FULL, QUICK, type BenchPaths, type CaseRow } from './bench-cases.js';
+import { caseJudge, caseLatencyBound, caseMemory, caseOverhead, caseRateLimits, DEFAULT, FULL, QUICK, type BenchPaths, type CaseRow } from './bench-cases.js';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     cases: { type: 'string', default: '1,2,3,4,5,6' },
     keep: { type: 'boolean', default: false },
   },
 });
 const selected = new Set(values.cases.split(',').map((c) => Number(c.trim())));
-const sizes = values.quick ? QUICK : FULL;
+const sizes = values.quick ? QUICK : values.full ? FULL : DEFAULT;
 
 // This file is dist/scripts/bench.js; the CLI is dist/src/cli/main.js.
 const scripts = dirname(fileURLToPath(import.meta.url));
@@ -42,7 +44,7 @@ const machine = {
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
   loadAverageAtStart: loadavg()[0] ?? 0,
-  quick: values.quick,
+  sizes: values.quick ? 'quick' : values.full ? 'full' : 'default',
 };
 
 const rows: CaseRow[] = [];
@@ -81,5 +83,5 @@ function formatTable(list: readonly CaseRow[]): string {
 }
 
 function formatMachine(m: typeof report.machine): string {
-  return `machine: ${m.nproc} cores, ${m.cpu}, ${m.memoryGb} GB, node ${m.node}, ${m.platform}; load average ${m.loadAverageAtStart.toFixed(1)} at start, ${m.loadAverageAtEnd.toFixed(1)} at end; ${m.minutes} min${m.quick ? ' (--quick)' : ''}`;
+  return `machine: ${m.nproc} cores, ${m.cpu}, ${m.memoryGb} GB, node ${m.node}, ${m.platform}; load average ${m.loadAverageAtStart.toFixed(1)} at start, ${m.loadAverageAtEnd.toFixed(1)} at end; ${m.minutes} min, ${m.sizes} sizes`;
 }
