@@ -2,6 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config.js';
 import { ProviderError } from '../providers/errors.js';
+import { StyleFileError } from '../prompts.js';
+import { UnknownEvaluatorError } from '../../evaluators/index.js';
+import { EvaluatorOptionsError } from '../evaluator-options.js';
 import { buildRunConfig, type RunFlags } from './run-config.js';
 import { LedgerError } from '../ledger/open-ledger.js';
 import { InputPathError } from '../sources/read-sources.js';
@@ -48,7 +51,7 @@ export function addRunOptions(cmd: Command): Command {
 
 /** Errors the user can fix: printed as one message, exit 1. */
 export function isUsageError(err: unknown): err is Error {
-  return err instanceof ConfigError || err instanceof LedgerError || err instanceof InputPathError || (err instanceof Error && err.name === 'StyleFileError') || (err instanceof Error && /^unknown (style|evaluator)/.test(err.message));
+  return [ConfigError, LedgerError, InputPathError, StyleFileError, UnknownEvaluatorError, EvaluatorOptionsError].some((type) => err instanceof type);
 }
 
 async function runAction(flags: RunFlags & { progress: ProgressMode }): Promise<void> {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -252,6 +252,27 @@ describe('reword run, provider failures', () => {
       expect(existsSync(ledger)).toBe(false);
     } finally {
       await server.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with exit 1 and a one-line message for an unknown style or a bad evaluator option in a style file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reword-usage-'));
+    try {
+      const input = join(dir, 'in.jsonl');
+      writeFileSync(input, JSON.stringify({ id: 'a', text: corpus[0]!.text }) + '\n');
+      const unknown = await runCli(['run', '--input', input, '--model', 'm', '--style', 'nope', '--ledger', join(dir, 'l.sqlite')]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain("unknown style 'nope'");
+      const prompts = join(dir, 'prompts');
+      mkdirSync(prompts);
+      const wiki = readFileSync(new URL('../../prompts/wiki.md', import.meta.url), 'utf8').replace('verbatim-copy: {max: 0.5}', 'verbatim-copy: {maximum: 2}');
+      writeFileSync(join(prompts, 'wiki.md'), wiki);
+      const bad = await runCli(['run', '--input', input, '--model', 'm', '--prompts', prompts, '--ledger', join(dir, 'l.sqlite')]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/evaluator "verbatim-copy", option "maximum"/);
+      expect(bad.stderr).not.toMatch(/\n\s+at /);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
