@@ -35,6 +35,7 @@ type LlmJudgeOptions = z.output<typeof llmJudgeOptions.schema>;
 export const llmJudge = {
   id: ID,
   tier: 3,
+  usesRunState: true,
   appliesTo: () => true,
   parseOptions: (options) => llmJudgeOptions.parse(options),
   async evaluate(source, candidate, ctx): Promise<Verdict> {

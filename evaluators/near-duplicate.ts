@@ -22,6 +22,7 @@ export function createNearDuplicateEvaluator(index: NearDuplicateIndex): Evaluat
   return {
     id: ID,
     tier: 2,
+    usesRunState: true,
     appliesTo: () => true,
     parseOptions: (options) => nearDuplicateOptions.parse(options),
     evaluate(_source, candidate, ctx): Verdict {

@@ -51,7 +51,7 @@ const rows: CaseRow[] = [];
 const started = performance.now();
 try {
   // Case 1 runs first: cases 4 and 5 report shares of its wall time.
-  let shares: { judgeShare: number; ledgerShare: number } | undefined;
+  let shares: { judgeShare: number; judgeWorkerShare: number; ledgerShare: number } | undefined;
   if (selected.has(1) || selected.has(5)) {
     const overhead = await caseOverhead(paths, sizes);
     shares = overhead;
@@ -59,7 +59,7 @@ try {
   }
   if (selected.has(2)) rows.push(...(await caseLatencyBound(paths, sizes)));
   if (selected.has(3)) rows.push(...(await caseMemory(paths, sizes)));
-  if (selected.has(4)) rows.push(...(await caseJudge(paths, sizes, shares?.judgeShare)));
+  if (selected.has(4)) rows.push(...(await caseJudge(paths, sizes, shares)));
   if (selected.has(6)) rows.push(...(await caseRateLimits(paths, sizes)));
 } finally {
   if (values.keep) process.stderr.write(`bench: inputs and ledgers kept in ${paths.tmp}\n`);

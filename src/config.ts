@@ -38,6 +38,8 @@ export const runConfigSchema = z.strictObject({
   topP: z.number().gt(0).max(1).optional(),
   /** Base seed; each attempt derives its own from it and the task. */
   seed: z.number().int().min(0).default(0),
+  /** Worker threads judging candidates (0: judge on the engine's thread). Default: one fewer than the cores. */
+  judgeThreads: z.number().int().min(0).max(64).optional(),
   /** How long a graceful stop waits for requests in flight. */
   stopGraceMs: z.number().int().min(0).default(10_000),
 });

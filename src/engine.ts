@@ -3,7 +3,8 @@ import { chunkDocument } from './chunk.js';
 import { ConfigError, type RunConfig } from './config.js';
 import { resolveEvaluators } from '../evaluators/index.js';
 import { defaultNearDuplicateIndex } from '../evaluators/near-duplicate.js';
-import { judgeCandidate, type JudgeServices } from './judge.js';
+import type { JudgeServices } from './judge.js';
+import { defaultJudgeThreads, JudgeStage } from './judge-stage.js';
 import { createPooledJudgeModel } from './judge-model.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { beginRun, finishRun, type RunStatus } from './ledger/runs.js';
@@ -55,8 +56,10 @@ export interface RunSummary extends RunProgress {
 
 /** Where reword's own time went, in milliseconds of the run's wall time (`npm run bench` reports shares of it). */
 export interface RunTimings {
-  /** Judging candidates (the synchronous evaluators; a model-calling evaluator's wait is not counted). */
+  /** Judging candidates on the engine's thread (a model-calling evaluator's wait is not counted). */
   judgeMs: number;
+  /** Judging candidates in the judge worker threads, summed over them (runs beside the engine's thread). */
+  judgeWorkerMs: number;
   /** Committing to the ledger. */
   ledgerMs: number;
   /** Cutting documents into chunks, token counting included. */
@@ -133,8 +136,16 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   // What the prompt costs before its chunk: counted once per style, so a request's estimate is a sum, not a tokenisation.
   const templateTokens = new Map(planned.map((p) => [p.style.id, countTokens(renderMessages(p.style, '').map((m) => m.content).join('\n'))]));
 
-  const db = openLedger(config.ledger);
-  const runId = beginRun(db, config.ledger, config, rewordVersion);
+  const judgeStage = new JudgeStage(planned, config.judgeThreads ?? defaultJudgeThreads());
+  let db: ReturnType<typeof openLedger>;
+  let runId: number;
+  try {
+    db = openLedger(config.ledger);
+    runId = beginRun(db, config.ledger, config, rewordVersion);
+  } catch (err) {
+    await judgeStage.close();
+    throw err;
+  }
   const inProgress = new Set<string>();
   const writer = new LedgerWriter(db, { onCommit: (keys) => keys.forEach((k) => inProgress.delete(k)) });
   for (const p of planned) writer.writePrompt(p.style, readFileSync(p.style.path, 'utf8'));
@@ -147,15 +158,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     alreadySpent: ledgerSpend(db),
   });
   let budgetStop: BudgetExhaustedError | undefined;
-  const timings: Omit<RunTimings, 'ledgerMs'> = { judgeMs: 0, chunkMs: 0 };
-  const judgeTimed = (source: string, candidate: GeneratedCandidate, style: Style, evaluators: PlannedStyle['evaluators'], services?: JudgeServices) => {
-    // The evaluators run synchronously inside this call; only a model-calling one returns before it is done.
-    const t0 = performance.now();
-    const judgement = judgeCandidate(source, candidate, style, evaluators, services);
-    timings.judgeMs += performance.now() - t0;
-    return judgement;
-  };
-
+  const timings = { chunkMs: 0 };
   const started = Date.now();
   const progress: RunProgress = {
     documents: 0, inputErrors: 0, tasksSeen: 0, tasksSkipped: 0, accepted: 0, rejected: 0, failed: 0,
@@ -238,7 +241,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       p.policy,
       {
         ...deps,
-        judge: (source, candidate, style) => judgeTimed(source, candidate, style, p.evaluators, judgeServices(key)),
+        judge: (source, candidate, style) => judgeStage.judge(style, source, candidate, judgeServices(key)),
         record: (a: Omit<AttemptRecord, 'runId'>) => {
           deps.record(a);
           // Later candidates of this style are compared with what it has accepted so far (template collapse).
@@ -347,7 +350,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     writer.flush();
     finishRun(db, runId, status);
     db.close();
-    await Promise.allSettled([...providers, ...(judgeProvider ? [judgeProvider] : [])].map((p) => p.dispose?.()));
+    await Promise.allSettled([judgeStage.close(), ...[...providers, ...(judgeProvider ? [judgeProvider] : [])].map((p) => p.dispose?.())]);
   }
   progress.inFlight = 0;
   progress.elapsedMs = Date.now() - started;
@@ -358,7 +361,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     status,
     spentTokens: budget.spent.tokens,
     spentCostUsd: budget.spent.cost,
-    timings: { ...timings, ledgerMs: writer.commitMs },
+    timings: { ...timings, ...judgeStage.timings, ledgerMs: writer.commitMs },
     ...(fatalError ? { fatalError: redact(fatalError.message) } : {}),
     ...(budgetStop ? { budgetStop: budgetStop.message } : {}),
   };

@@ -46,15 +46,36 @@ function cheapestFirst(evaluators: ResolvedEvaluators): ResolvedEvaluators {
  * judging, since later (costlier) evaluators cannot rescue it. Errors thrown by an evaluator propagate unchanged,
  * so a model-calling evaluator's provider errors reach the pool as the types it retries on.
  */
-export async function judgeCandidate(
+export function judgeCandidate(
   source: string,
   candidate: GeneratedCandidate,
   style: Style,
   evaluators: ResolvedEvaluators,
   services?: JudgeServices,
 ): Promise<Judgement> {
-  let cleaned = candidate.text;
-  const verdicts: Verdict[] = [];
+  return continueJudgement(emptyJudgement(candidate.text), source, candidate, style, evaluators, services);
+}
+
+/** A judgement no evaluator has contributed to yet. */
+export function emptyJudgement(text: string): Judgement {
+  return { pass: true, cleaned: text, verdicts: [], score: 1, reasons: [] };
+}
+
+/**
+ * Runs more evaluators on a candidate another judging (e.g. in a worker thread) has passed so far: they see its
+ * cleaned text and its verdicts, and their verdicts are added to it. A failed judgement is returned unchanged.
+ */
+export async function continueJudgement(
+  prior: Judgement,
+  source: string,
+  candidate: GeneratedCandidate,
+  style: Style,
+  evaluators: ResolvedEvaluators,
+  services?: JudgeServices,
+): Promise<Judgement> {
+  if (!prior.pass) return prior;
+  let cleaned = prior.cleaned;
+  const verdicts: Verdict[] = prior.verdicts.slice();
   for (const { evaluator, options } of cheapestFirst(evaluators)) {
     if (!evaluator.appliesTo(style)) continue;
     const ctx: EvalContext = { style, finishReason: candidate.finishReason, options };

@@ -130,6 +130,12 @@ export interface Evaluator {
   tier: 0 | 1 | 2 | 3;
   appliesTo(style: Style): boolean;
   /**
+   * Set when the evaluator reads state of the run (the near-duplicate index, the judge model). The others are
+   * pure functions of (source, candidate, context) and may judge in a worker thread; these run on the engine's
+   * thread, after them.
+   */
+  usesRunState?: boolean;
+  /**
    * Checks front-matter options and fills in their defaults; throws an error naming the evaluator and the option.
    * Absent when the evaluator takes no options it checks.
    */
@@ -181,6 +187,9 @@ export interface GenerateResult {
 
 /** A server's own account of its rate limits after this request; fields it did not send are absent. */
 export interface RateLimitStatus {
+  /** The server's limits (`x-ratelimit-limit-*`): what its budgets hold when whole. */
+  limitRequests?: number;
+  limitTokens?: number;
   remainingRequests?: number;
   remainingTokens?: number;
   /** Milliseconds until the request budget is full again. */
@@ -193,6 +202,11 @@ export interface Provider {
   /** Endpoint name used in logs and the ledger: e.g. the base URL without credentials. */
   readonly endpoint: string;
   generate(req: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * HTTP requests one generate() sends for `n` candidates, each carrying the whole prompt; absent = 1 (the
+   * backend takes `n`). The pool counts every one of them against the endpoint's RPM and TPM limits.
+   */
+  requestsPerGenerate?(n: number): number;
   /**
    * Checks, before any document is read, that the endpoint answers, accepts the key and serves `model`;
    * throws a ProviderError whose message says which endpoint and what to check.

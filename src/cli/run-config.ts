@@ -32,6 +32,7 @@ export interface RunFlags {
   judgeApiKeyEnv?: string;
   judgeMode?: 'all' | 'borderline' | 'sample';
   judgeSampleRate?: number;
+  judgeThreads?: number;
 }
 
 /** The judge model's endpoint: its own OpenAI-compatible server, or the rephrasing server by default. */
@@ -137,6 +138,7 @@ export function buildRunConfig(f: RunFlags): RunConfig {
     maxCost: f.maxCost,
     maxTokens: f.maxTokens,
     judge: judgeFromFlags(f, endpoints),
+    judgeThreads: f.judgeThreads,
   };
   const merged: Record<string, unknown> = { ...fileDefaults };
   for (const [k, v] of Object.entries(fromFlags)) if (v !== undefined) merged[k] = v;

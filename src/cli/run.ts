@@ -46,7 +46,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--judge-base-url <url>', "the judge model's OpenAI-compatible endpoint (default: the rephrasing endpoint)")
     .option('--judge-api-key-env <VAR>', "variable holding the judge endpoint's key (default: --api-key-env)")
     .addOption(new Option('--judge-mode <mode>', 'which candidates the judge model sees').choices(['all', 'borderline', 'sample']))
-    .option('--judge-sample-rate <r>', 'share of candidates judged in sample mode (default 0.1)', num);
+    .option('--judge-sample-rate <r>', 'share of candidates judged in sample mode (default 0.1)', num)
+    .option('--judge-threads <n>', 'worker threads running the evaluators (default: cores - 1; 0 = none)', num);
 }
 
 /** Errors the user can fix: printed as one message, exit 1. */
