@@ -29,6 +29,16 @@ interface Unit extends Span {
 
 /** Chunks are packed to this share of the bound by estimate, so that most need a single count. */
 const AIM = 0.97;
+/**
+ * Up to this multiple of the bound by estimate, a unit that would not fit by estimate is counted in: the estimate
+ * is a few percent off, and without it a document of 380 tokens was cut in two under a bound of 400.
+ */
+const SLACK = 1.2;
+/**
+ * A document of at most this many characters per token of the bound is counted whole first: most web documents
+ * fit one chunk, and the one count both proves it and gives the rate for packing those that do not.
+ */
+const WHOLE_CHARS_PER_TOKEN = 6;
 
 /**
  * Splits a document into chunks of at most `maxTokens` tokens, in order, such that
@@ -62,8 +72,20 @@ function* packChunks(text: string, maxTokens: number): Generator<Span & { tokens
   let charsPerToken = 4;
   const estimate = (start: number, end: number): number => (end - start) / charsPerToken;
   const target = AIM * maxTokens;
-  const opening = calibrate(text, maxTokens);
-  if (opening && opening.tokens > 0) charsPerToken = (opening.end - opening.start) / opening.tokens;
+  const whole = trimSpan(text, 0, text.length);
+  if (whole === null) return;
+  let opening: (Span & { tokens: number }) | undefined;
+  if (whole.end - whole.start <= WHOLE_CHARS_PER_TOKEN * maxTokens) {
+    const tokens = countTokens(text.slice(whole.start, whole.end));
+    if (tokens <= maxTokens) {
+      yield { ...whole, tokens };
+      return;
+    }
+    charsPerToken = (whole.end - whole.start) / tokens;
+  } else {
+    opening = calibrate(text, maxTokens);
+    if (opening && opening.tokens > 0) charsPerToken = (opening.end - opening.start) / opening.tokens;
+  }
   const fresh = documentUnits(text, maxTokens, estimate);
   // Units given back by an overshooting chunk, or cut finer; a stack, so the next unit is on top.
   const returned: Unit[] = [];
@@ -79,7 +101,8 @@ function* packChunks(text: string, maxTokens: number): Generator<Span & { tokens
     return pulled.value;
   };
 
-  function* settle(group: Unit[]): Generator<Span & { tokens: number }> {
+  /** Emits a group as a chunk, or gives back what does not fit; `counted` is its exact count when known. */
+  function* settle(group: Unit[], counted?: number): Generator<Span & { tokens: number }> {
     const first = group[0];
     const last = group[group.length - 1];
     if (!first || !last) return;
@@ -89,7 +112,7 @@ function* packChunks(text: string, maxTokens: number): Generator<Span & { tokens
       giveBack([...splitAtWords(text, { ...first, tokens: estimate(first.start, first.end) }, maxTokens)]);
       return;
     }
-    const tokens = (alone ? first.tokens : undefined) ?? countTokens(text.slice(first.start, last.end));
+    const tokens = counted ?? (alone ? first.tokens : undefined) ?? countTokens(text.slice(first.start, last.end));
     if (tokens > 0) charsPerToken = (last.end - first.start) / tokens;
     if (tokens <= maxTokens || (alone && first.level === 'words')) {
       yield { start: first.start, end: last.end, tokens };
@@ -110,17 +133,30 @@ function* packChunks(text: string, maxTokens: number): Generator<Span & { tokens
   }
 
   let group: Unit[] = [];
+  let counted: number | undefined;
   for (;;) {
     const unit = next();
     const first = group[0];
     if (unit !== undefined && (first === undefined || estimate(first.start, unit.end) <= target)) {
       group.push(unit);
+      counted = undefined;
       continue;
+    }
+    if (unit !== undefined && first !== undefined && estimate(first.start, unit.end) <= SLACK * maxTokens) {
+      // Near the bound the estimate cannot decide: the exact count does, and the chunk keeps it.
+      const tokens = countTokens(text.slice(first.start, unit.end));
+      if (tokens > 0) charsPerToken = (unit.end - first.start) / tokens;
+      if (tokens <= maxTokens) {
+        group.push(unit);
+        counted = tokens;
+        continue;
+      }
     }
     if (first === undefined) return; // nothing left, nothing held
     if (unit !== undefined) returned.push(unit);
-    yield* settle(group); // may give units back, so the loop runs on until none are left
+    yield* settle(group, counted); // may give units back, so the loop runs on until none are left
     group = [];
+    counted = undefined;
   }
 }
 

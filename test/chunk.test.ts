@@ -95,6 +95,22 @@ describe('chunkDocument', () => {
     expect(chunks.map((c) => c.text)).toEqual([0, 2, 4].map((i) => `${paragraphs[i]}\n\n${paragraphs[i + 1]}`));
   });
 
+  it('keeps a document of several paragraphs whole when its exact count fits the bound', () => {
+    let documents = 0;
+    for (const doc of [...corpus('wikipedia'), ...corpus('web'), ...corpus('gutenberg')]) {
+      const text = doc.text.trim();
+      if (!/\n\s*\n/.test(text)) continue;
+      documents++;
+      const tokens = countTokens(text);
+      // At the exact count and one above it: cutting such a document doubles its requests and splits its context.
+      for (const bound of [tokens, tokens + 1]) {
+        const chunks = chunksOf(text, bound, doc.id);
+        expect(chunks.map((c) => [c.start, c.end, c.tokens]), `${doc.id} at ${bound}`).toEqual([[0, text.length, tokens]]);
+      }
+    }
+    expect(documents).toBeGreaterThan(50);
+  });
+
   it('breaks a paragraph too long for one chunk at sentence ends, packing several sentences per chunk', () => {
     const sentences = Array.from({ length: 60 }, (_, i) => `Sentence ${i + 1} tells of the ${['mill', 'river', 'orchard', 'bridge'][i % 4]} near the old road.`);
     const text = sentences.join(' ');
