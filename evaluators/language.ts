@@ -6,7 +6,7 @@
 // relatives (Scots for English, Galician for Spanish), which franc confuses on faithful text.
 import { z } from 'zod';
 import { defineEvaluatorOptions, fraction } from '../src/evaluator-options.js';
-import { rankLanguages } from '../src/language-id.js';
+import { guessLanguage } from '../src/language-id.js';
 import { memoizeRecent } from '../src/recent-memo.js';
 import type { Evaluator, Verdict } from '../src/types.js';
 
@@ -51,8 +51,8 @@ export const languageOptions = defineEvaluatorOptions(
 
 /** The most likely language of a source, or null when it is too short or has no identifiable script. */
 const sourceLanguage = memoizeRecent((source: string): string | null => {
-  const best = rankLanguages(source, 20)[0];
-  return best === undefined || best[0] === 'und' ? null : best[0];
+  const { detected } = guessLanguage(source, 20);
+  return detected === 'und' ? null : detected;
 });
 
 export const language: Evaluator = {
@@ -67,10 +67,8 @@ export const language: Evaluator = {
     if (expected === null || text.length < options.minChars) {
       return { evaluator: ID, pass: true, score: 1, reason: 'ok', details: { expected, checked: false } };
     }
-    const ranking = rankLanguages(text, options.minChars);
-    const detected = ranking[0]?.[0] ?? 'und';
+    const { detected, score } = guessLanguage(text, options.minChars, expected);
     if (detected === 'und') return { evaluator: ID, pass: true, score: 1, reason: 'ok', details: { expected, detected, checked: false } };
-    const score = ranking.find(([code]) => code === expected)?.[1] ?? 0;
     const details = { expected, detected, score: Math.round(score * 1000) / 1000, checked: true };
     const sameLanguage = detected === expected || (CLOSE_RELATIVES[expected] ?? []).includes(detected);
     if (sameLanguage || score >= options.minScore) return { evaluator: ID, pass: true, score, reason: 'ok', details };

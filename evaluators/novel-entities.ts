@@ -7,8 +7,8 @@
 // where the source has "Mr Farron") counts as a novel name.
 import { z } from 'zod';
 import { indexSource } from '../src/attribution.js';
-import { tokenize, tokenizeRecent } from '../src/content-words.js';
-import { demonymKey, findEntities, initialisms, isLowerCased, namesBeforeKnownNames, surnamesOf, type EntityMention } from '../src/entities.js';
+import { tokenize, tokenizeRecent } from '../src/tokenize.js';
+import { demonymKey, entitiesOf, findEntities, initialisms, isLowerCased, namesBeforeKnownNames, surnamesOf, type EntityMention } from '../src/entities.js';
 import { defineEvaluatorOptions } from '../src/evaluator-options.js';
 import { memoizeRecent } from '../src/recent-memo.js';
 import type { Evaluator, Verdict } from '../src/types.js';
@@ -28,21 +28,26 @@ interface SourceNames {
   words: Set<string>;
   /** Words the source uses as people's surnames. */
   surnames: Set<string>;
-  demonyms: Set<string>;
+  /** The nationality keys of its words; made on first use, since most names are backed by a word. */
+  demonyms: () => Set<string>;
   initials: Set<string>;
 }
 
 const sourceNames = memoizeRecent((source: string): SourceNames => {
   const tokens = indexSource(source).tokens;
   const words = new Set<string>();
-  const demonyms = new Set<string>();
-  for (const t of tokens) {
-    words.add(t.norm);
-    demonyms.add(demonymKey(t.norm));
-  }
-  const initials = initialisms(findEntities(source, tokens));
+  for (const t of tokens) words.add(t.norm);
+  let demonyms: Set<string> | undefined;
+  const demonymsOf = (): Set<string> => {
+    if (demonyms === undefined) {
+      demonyms = new Set();
+      for (const t of tokens) demonyms.add(demonymKey(t.norm));
+    }
+    return demonyms;
+  };
+  const initials = initialisms(entitiesOf(source, tokens));
   for (const t of tokens) if (t.acronym) initials.add(t.raw.toLowerCase());
-  return { words, surnames: surnamesOf(source, tokens), demonyms, initials };
+  return { words, surnames: surnamesOf(source, tokens), demonyms: demonymsOf, initials };
 });
 
 const allowedWords = memoizeRecent((allowed: readonly string[]): Set<string> => {
@@ -53,7 +58,7 @@ const allowedWords = memoizeRecent((allowed: readonly string[]): Set<string> => 
 
 function backed(mention: EntityMention, names: SourceNames, allowed: Set<string>): boolean {
   const wordBacked = (key: string) =>
-    key.length <= 1 || names.words.has(key) || allowed.has(key) || names.demonyms.has(demonymKey(key));
+    key.length <= 1 || names.words.has(key) || allowed.has(key) || names.demonyms().has(demonymKey(key));
   if (mention.keys.every(wordBacked)) return true;
   const letters = mention.text.replace(/[^\p{L}]/gu, '');
   if (mention.kind === 'acronym' || /^(?:\p{Lu}\.){2,}$/u.test(mention.text)) return names.initials.has(letters.toLowerCase());

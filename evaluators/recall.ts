@@ -4,8 +4,9 @@
 // facts passes: dropping one of two is not a measurable loss.
 import { z } from 'zod';
 import { indexSource } from '../src/attribution.js';
-import { tokenizeRecent, type Token } from '../src/content-words.js';
-import { demonymKey, findEntities } from '../src/entities.js';
+import type { Token } from '../src/content-words.js';
+import { tokenizeRecent } from '../src/tokenize.js';
+import { demonymKey, entitiesOf } from '../src/entities.js';
 import { defineEvaluatorOptions, fraction } from '../src/evaluator-options.js';
 import { memoizeRecent } from '../src/recent-memo.js';
 import type { Evaluator, Verdict } from '../src/types.js';
@@ -40,7 +41,7 @@ const sourceFacts = memoizeRecent((source: string): SourceFact[] => {
   const tokens = indexSource(source).tokens;
   const facts = new Map<string, SourceFact>();
   for (const fact of numberFacts(tokens)) if (!facts.has(`#${fact.keys[0]}`)) facts.set(`#${fact.keys[0]}`, fact);
-  for (const mention of findEntities(source, tokens)) {
+  for (const mention of entitiesOf(source, tokens)) {
     // A person is recalled by their surname, an organisation by its last word: "Johnson" recalls "Scott Johnson".
     const head = mention.keys[mention.keys.length - 1];
     if (head === undefined || head.length < 2) continue;
@@ -61,12 +62,22 @@ export const recall: Evaluator = {
     if (facts.length < options.minFacts) {
       return { evaluator: ID, pass: true, score: 1, reason: 'ok', details: { facts: facts.length, recall: null } };
     }
-    const present = new Set<string>();
-    for (const t of tokenizeRecent(candidate)) {
-      present.add(t.norm);
-      present.add(demonymKey(t.norm));
-    }
-    const missing = facts.filter((f) => !f.keys.some((k) => present.has(k) || present.has(demonymKey(k))));
+    // The output recalls a key when it has the key or its nationality form, as a word or as a word's nationality
+    // form; the latter, rarely needed, is computed only when the plain words do not settle it.
+    const tokens = tokenizeRecent(candidate);
+    const words = new Set<string>();
+    for (const t of tokens) words.add(t.norm);
+    let demonyms: Set<string> | undefined;
+    const recalled = (key: string): boolean => {
+      const demonym = demonymKey(key);
+      if (words.has(key) || words.has(demonym)) return true;
+      if (demonyms === undefined) {
+        demonyms = new Set();
+        for (const t of tokens) demonyms.add(demonymKey(t.norm));
+      }
+      return demonyms.has(key) || demonyms.has(demonym);
+    };
+    const missing = facts.filter((f) => !f.keys.some(recalled));
     const share = 1 - missing.length / facts.length;
     const details = {
       facts: facts.length,

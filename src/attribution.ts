@@ -3,10 +3,11 @@
 // Source sentences are indexed by content word, so a unit only ever looks at sentences sharing a word with
 // it: the cost grows with the words of the output, not with output × source.
 
-import { normalizeWord, tokenize, tokenizeRecent, type Token } from './content-words.js';
+import { normalizeWord, type Token } from './content-words.js';
+import { tokenize, tokenizeRecent } from './tokenize.js';
 import { QUANTITY_WORDS } from './contrasts.js';
 import { memoizeRecent } from './recent-memo.js';
-import { findRoleSwaps, type RoleSwap } from './roles.js';
+import { findRoleSwaps, wordSlots, type RoleSwap, type WordSlot } from './roles.js';
 import { splitSentences, splitUnits, type TextSpan, type UnitShape } from './sentences.js';
 
 /**
@@ -75,8 +76,12 @@ export interface SourceIndex {
   readonly sentenceStarts: ReadonlySet<number>;
   /** Content key → indexes of its tokens, ascending. */
   readonly positions: ReadonlyMap<string, readonly number[]>;
-  /** "before after" for every word of the source: the slots a substitute word could fill. */
-  readonly slots: ReadonlySet<string>;
+  /**
+   * The slots a substitute word could fill: for every word of the source, the key of the word before it ('^' at
+   * the start) → the keys of the words after such a word ('$' at the end). Nested rather than "before after"
+   * strings, so that looking a slot up builds no string.
+   */
+  readonly slots: ReadonlyMap<string, ReadonlySet<string>>;
   /**
    * Written in the first and second person, as speech is (a transcript, a chat): its summaries report what
    * was said in their own words, so overlap with it says less.
@@ -136,8 +141,14 @@ function buildSourceIndex(text: string): SourceIndex {
     sentenceStarts.add(from);
   });
   const positions = positionsOf(tokens);
-  const slots = new Set<string>();
-  for (let i = 0; i < tokens.length; i++) slots.add(gapKey(tokens[i - 1], tokens[i + 1]));
+  const slots = new Map<string, Set<string>>();
+  for (let i = 0; i < tokens.length; i++) {
+    const before = tokens[i - 1]?.norm ?? '^';
+    const after = tokens[i + 1]?.norm ?? '$';
+    const afters = slots.get(before);
+    if (afters === undefined) slots.set(before, new Set([after]));
+    else afters.add(after);
+  }
   return { slots, conversational: speechPronounShare(tokens) >= 0.04, text, sentences, tokens, sentenceTokens, postings, sentenceStarts, positions };
 }
 
@@ -174,18 +185,19 @@ interface Term {
   inSlot: boolean;
 }
 
-function gapKey(before: Token | undefined, after: Token | undefined): string {
-  return `${before?.norm ?? '^'} ${after?.norm ?? '$'}`;
+/** Whether the gap between `before` and `after` is one the source has around some word (see SourceIndex.slots). */
+function isSlot(slots: SourceIndex['slots'], before: Token | undefined, after: Token | undefined): boolean {
+  return slots.get(before?.norm ?? '^')?.has(after?.norm ?? '$') === true;
 }
 
-function termsOf(tokens: readonly Token[], slots: ReadonlySet<string>): Term[] {
+function termsOf(tokens: readonly Token[], slots: SourceIndex['slots']): Term[] {
   const byNorm = new Map<string, Term>();
   tokens.forEach((t, i) => {
     // A lone letter is a broken contraction or an initial, not content.
     if (!t.content || (t.kind === 'word' && t.raw.length < 2)) return;
     const weight = termWeight(t);
     if (weight === 0) return;
-    const inSlot = slots.has(gapKey(tokens[i - 1], tokens[i + 1]));
+    const inSlot = isSlot(slots, tokens[i - 1], tokens[i + 1]);
     const known = byNorm.get(t.norm);
     if (known === undefined) byNorm.set(t.norm, { norm: t.norm, weight, raw: t.raw, inSlot });
     else {
@@ -258,6 +270,18 @@ export function tokensWithin(tokens: readonly Token[], start: number, end: numbe
   return { tokens: out, offset: lo };
 }
 
+const wordSlotsOfSources = new WeakMap<SourceIndex, Array<WordSlot | undefined>>();
+
+/** The role slots of the source's words, once per source (see wordSlots). */
+function sourceWordSlots(index: SourceIndex): ReadonlyArray<WordSlot | undefined> {
+  let found = wordSlotsOfSources.get(index);
+  if (found === undefined) {
+    found = wordSlots(index.tokens, index.sentenceStarts);
+    wordSlotsOfSources.set(index, found);
+  }
+  return found;
+}
+
 /** Attributes one output unit, given the tokens of the whole output. */
 export function attributeUnit(
   index: SourceIndex,
@@ -272,10 +296,12 @@ export function attributeUnit(
   const terms = termsOf(unitTokens, index.slots);
   const total = terms.reduce((sum, t) => sum + t.weight, 0);
   const { window, inSource } = bestWindow(index, terms, maxSpan);
-  const base = { outputStart: unit.start, outputEnd: unit.end, sentence: unit.text };
   const missing = terms.filter((_, i) => !inSource[i]).map((t) => t.raw);
   if (window === null) {
-    return { ...base, sourceStart: 0, sourceEnd: 0, sourceText: '', support: total === 0 ? 1 : 0, missing, swaps: [] };
+    return {
+      outputStart: unit.start, outputEnd: unit.end, sentence: unit.text,
+      sourceStart: 0, sourceEnd: 0, sourceText: '', support: total === 0 ? 1 : 0, missing, swaps: [],
+    };
   }
   const firstSentence = index.sentences[window.first];
   const lastSentence = index.sentences[window.last];
@@ -298,10 +324,14 @@ export function attributeUnit(
   const windowContent = windowTokens.reduce((n, t) => n + (t.content ? 1 : 0), 0);
   const unitContent = unitTokens.reduce((n, t) => n + (t.content ? 1 : 0), 0);
   const closeRewrite = window.covered >= 0.8 * total && windowContent <= 1.5 * unitContent;
-  const swaps = findRoleSwaps(unitTokens, unitStarts, windowTokens, windowStarts, index.text, { text: unit.text, start: unit.start }, closeRewrite);
+  const sourceSlots = { slots: sourceWordSlots(index), from: fromToken, to: toToken };
+  const swaps = findRoleSwaps(unitTokens, unitStarts, windowTokens, windowStarts, index.text, { text: unit.text, start: unit.start }, closeRewrite, sourceSlots);
 
+  // Written out rather than spread from a base object: spreading makes a slower object, in a hot path.
   return {
-    ...base,
+    outputStart: unit.start,
+    outputEnd: unit.end,
+    sentence: unit.text,
     sourceStart,
     sourceEnd,
     sourceText: index.text.slice(sourceStart, sourceEnd),

@@ -3,8 +3,6 @@
 // "cliff-top", "Cliff top" and "clifftops" all meet at the same key; "1,000", "one thousand" and "1000"
 // meet at the same number.
 
-import { memoizeRecent } from './recent-memo.js';
-
 export type TokenKind = 'word' | 'number';
 
 export interface Token {
@@ -69,7 +67,7 @@ const MONTHS: Record<string, string> = {
   sep: 'september', sept: 'september', oct: 'october', nov: 'november', dec: 'december',
 };
 
-const UNITS: Record<string, number> = {
+export const UNITS: Record<string, number> = {
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
   eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18,
   nineteen: 19, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
@@ -79,7 +77,7 @@ const UNITS: Record<string, number> = {
   dozen: 12,
 };
 
-const SCALES: Record<string, number> = {
+export const SCALES: Record<string, number> = {
   hundred: 1e2, thousand: 1e3, million: 1e6, billion: 1e9, trillion: 1e12, bn: 1e9, mn: 1e6, mln: 1e6, bln: 1e9, tn: 1e12,
 };
 
@@ -212,160 +210,3 @@ function computeNorm(raw: string): string {
   if (w.length >= 6) w = w.replace(/([^aeiou])re$/, '$1er');
   return stem(w);
 }
-
-// Words, numbers (with separators, ordinal suffixes, decades), and English contractions split off.
-const TOKEN_PATTERN = /\d+(?:[.,]\d+)*(?:st|nd|rd|th|s)?(?![\p{L}\d])|[\p{L}\p{M}\d]+(?:['’][\p{L}]+)*/gu;
-
-interface RawToken {
-  start: number;
-  end: number;
-  raw: string;
-}
-
-function splitContraction(t: RawToken): RawToken[] {
-  const last = t.raw.charCodeAt(t.raw.length - 1);
-  if (last !== 116 && last !== 84) return [t]; // no final "t": no "n't"
-  const m = /^(.*?)(n['’]t)$/i.exec(t.raw);
-  if (!m || m[1] === undefined || m[1].length === 0) return [t];
-  const base = m[1].toLowerCase() === 'wo' ? 'will' : m[1].toLowerCase() === 'ca' ? 'can' : m[1];
-  const cut = t.start + m[1].length;
-  return [
-    { start: t.start, end: cut, raw: base },
-    { start: cut, end: t.end, raw: "n't" },
-  ];
-}
-
-/** . ! ? : ; " “ ” \n • */
-function isBreakChar(code: number): boolean {
-  switch (code) {
-    case 0x2e: case 0x21: case 0x3f: case 0x3a: case 0x3b: case 0x22: case 0x201c: case 0x201d: case 0x0a: case 0x2022:
-      return true;
-    default:
-      return false;
-  }
-}
-
-/** True when the text between two tokens ends a sentence or opens a new one (a list marker, a quote). */
-function breaksBetween(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (isBreakChar(text.charCodeAt(i))) return true;
-  return from === 0 && /^\s*[-*]\s/.test(text.slice(from, to));
-}
-
-function isUpper(ch: string): boolean {
-  return ch !== ch.toLowerCase() && ch === ch.toUpperCase();
-}
-
-/** What a token is, apart from where it stands: the same for every occurrence of the same raw text. */
-type WordInfo = Pick<Token, 'norm' | 'kind' | 'content' | 'capitalised' | 'acronym' | 'negation'>;
-
-function computeWordInfo(raw: string): WordInfo {
-  const lower = raw.toLowerCase();
-  const capitalised = isUpper(raw[0] ?? '');
-  const acronym = capitalised && raw.length >= 2 && raw === raw.toUpperCase() && raw !== lower && /\p{Lu}.*\p{Lu}/u.test(raw);
-  const code = raw.charCodeAt(0);
-  const numeral = code >= 48 && code <= 57 ? parseNumeral(raw) : null;
-  const unit = numeral === null ? UNITS[lower] : undefined;
-  if (numeral !== null || unit !== undefined) {
-    return { norm: canonicalNumber(numeral ?? (unit as number)), kind: 'number', content: true, capitalised, acronym, negation: false };
-  }
-  const negation = NEGATION_CUES.has(lower);
-  // "I'll", "they're", "we've": the pronoun decides; "Johnson's" stays a name.
-  const bare = lower.replace(/['’](?:ll|re|ve|d|m)$/, '');
-  const norm = lower === "n't" ? 'not' : bare !== lower ? bare : normalizeWord(raw);
-  return { norm, kind: 'word', content: !STOPWORDS.has(bare) && !negation, capitalised, acronym, negation };
-}
-
-// Tokenising is most of the judge's work, and most tokens are words met before: their properties are kept.
-const wordInfos = new Map<string, WordInfo>();
-
-function wordInfo(raw: string): WordInfo {
-  let info = wordInfos.get(raw);
-  if (info === undefined) {
-    info = computeWordInfo(raw);
-    if (wordInfos.size >= 200_000) wordInfos.clear();
-    wordInfos.set(raw, info);
-  }
-  return info;
-}
-
-function makeToken(start: number, end: number, raw: string, afterBreak: boolean): Token {
-  const info = wordInfo(raw);
-  return { start, end, raw, norm: info.norm, kind: info.kind, content: info.content, capitalised: info.capitalised, acronym: info.acronym, negation: info.negation, afterBreak };
-}
-
-function onlySpaceOrHyphen(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text[i];
-    if (c !== ' ' && c !== '-' && c !== '\t' && c !== '\n' && c !== '\u00a0') return false;
-  }
-  return true;
-}
-
-// "twenty seven" → 27, "5 million" → 5000000, "$5bn" → 5000000000: one number, one token.
-function mergeNumberPhrases(tokens: Token[], text: string): Token[] {
-  const out: Token[] = [];
-  for (const t of tokens) {
-    const prev = out[out.length - 1];
-    if (prev === undefined || prev.kind !== 'number' || !onlySpaceOrHyphen(text, prev.end, t.start)) {
-      out.push(t);
-      continue;
-    }
-    const scale = SCALES[t.raw.toLowerCase()];
-    if (scale !== undefined) {
-      out[out.length - 1] = { ...prev, end: t.end, raw: text.slice(prev.start, t.end), norm: canonicalNumber(Number(prev.norm) * scale) };
-      continue;
-    }
-    const prevValue = Number(prev.norm);
-    const tens = UNITS[prev.raw.toLowerCase()] !== undefined && prevValue >= 20 && prevValue < 100 && prevValue % 10 === 0;
-    if (tens && t.kind === 'number' && UNITS[t.raw.toLowerCase()] !== undefined && Number(t.norm) < 10) {
-      out[out.length - 1] = { ...prev, end: t.end, raw: text.slice(prev.start, t.end), norm: canonicalNumber(prevValue + Number(t.norm)) };
-      continue;
-    }
-    out.push(t);
-  }
-  return out;
-}
-
-/** Scale suffix glued to a currency amount: "$5bn", "£3.2m". */
-function splitCurrencySuffix(t: RawToken, text: string): RawToken[] {
-  const first = t.raw.charCodeAt(0);
-  if (first < 48 || first > 57) return [t];
-  const m = /^(\d+(?:[.,]\d+)*)(bn|m|k|tn)$/i.exec(t.raw);
-  if (!m || m[1] === undefined || m[2] === undefined || !/[$£€¥]\s*$/.test(text.slice(Math.max(0, t.start - 2), t.start))) return [t];
-  const cut = t.start + m[1].length;
-  const scale = m[2].toLowerCase() === 'm' ? 'million' : m[2].toLowerCase() === 'k' ? 'thousand' : m[2];
-  return [{ start: t.start, end: cut, raw: m[1] }, { start: cut, end: t.end, raw: scale }];
-}
-
-/** Tokenises text into words and numbers with offsets; hyphenated words become their parts. */
-export function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let prevEnd = 0;
-  const push = (start: number, end: number, raw: string) => {
-    tokens.push(makeToken(start, end, raw, tokens.length === 0 || breaksBetween(text, prevEnd, start)));
-    prevEnd = end;
-  };
-  const pattern = TOKEN_PATTERN;
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-    const raw = m[0];
-    const start = m.index;
-    const first = raw.charCodeAt(0);
-    const last = raw.charCodeAt(raw.length - 1);
-    // Most tokens are plain words: no digits to split a scale from, no final "t" of an "n't".
-    if ((first < 48 || first > 57) && last !== 116 && last !== 84) {
-      push(start, start + raw.length, raw);
-      continue;
-    }
-    for (const piece of splitCurrencySuffix({ start, end: start + raw.length, raw }, text)) {
-      for (const part of splitContraction(piece)) push(part.start, part.end, part.raw);
-    }
-  }
-  return mergeNumberPhrases(tokens, text);
-}
-
-/**
- * `tokenize`, remembered for the last few texts: the judge's evaluators tokenise the same candidate one after
- * another (attribution, novel entities, recall). The result is shared, so it is read-only.
- */
-export const tokenizeRecent: (text: string) => readonly Token[] = memoizeRecent(tokenize, 8);

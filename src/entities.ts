@@ -3,7 +3,8 @@
 // a sentence proves nothing, so a sentence-initial word counts only when the text also capitalises it
 // elsewhere, when it is an acronym, or when a name continues after it ("Scott White said").
 
-import { STOPWORDS, tokenize, type Token } from './content-words.js';
+import { STOPWORDS, type Token } from './content-words.js';
+import { tokenize } from './tokenize.js';
 
 export interface EntityMention {
   /** The mention as written. */
@@ -31,6 +32,19 @@ const PLACEHOLDER = /^X{3,}$/;
 
 function isNameToken(t: Token): boolean {
   if (t.kind !== 'word' || !t.capitalised) return false;
+  // A word token's answer depends on its text alone, and finding names asks several times per token.
+  let known = nameWords.get(t.raw);
+  if (known === undefined) {
+    known = isNameWord(t);
+    if (nameWords.size >= 100_000) nameWords.clear();
+    nameWords.set(t.raw, known);
+  }
+  return known;
+}
+
+const nameWords = new Map<string, boolean>();
+
+function isNameWord(t: Token): boolean {
   const lower = t.raw.toLowerCase();
   if (NEVER_NAMES.has(lower) || PLACEHOLDER.test(t.raw)) return false;
   if (t.acronym) return true;
@@ -117,6 +131,18 @@ export function findEntities(text: string, tokens: readonly Token[] = tokenize(t
     if (isNameToken(t) && startsName(i, t)) run.push(t);
   }
   flush();
+  return mentions;
+}
+
+// Several evaluators ask for the names of the same source, tokenised once (attribution's source index).
+const entitiesByTokens = new WeakMap<readonly Token[], { text: string; mentions: readonly EntityMention[] }>();
+
+/** findEntities, remembered per token array: the result is shared, so it is read-only. */
+export function entitiesOf(text: string, tokens: readonly Token[]): readonly EntityMention[] {
+  const known = entitiesByTokens.get(tokens);
+  if (known !== undefined && known.text === text) return known.mentions;
+  const mentions = findEntities(text, tokens);
+  entitiesByTokens.set(tokens, { text, mentions });
   return mentions;
 }
 

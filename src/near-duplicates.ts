@@ -91,6 +91,8 @@ export class NearDuplicateIndex {
   private readonly rows: number;
   private readonly seeds: Uint32Array;
   private readonly groups = new Map<string, Group>();
+  private lastText: string | null = null;
+  private lastSignature: Uint32Array | null = null;
 
   constructor(options: NearDuplicateIndexOptions = {}) {
     this.numHashes = options.numHashes ?? 128;
@@ -113,13 +115,30 @@ export class NearDuplicateIndex {
 
   /** The MinHash signature of a text; texts shorter than one shingle hash as a single shingle. */
   signature(text: string): Uint32Array {
+    // The engine adds an accepted output right after the evaluator looked it up: the same text, the same signature.
+    if (text === this.lastText && this.lastSignature !== null) return this.lastSignature.slice();
+    const sig = this.computeSignature(text);
+    this.lastText = text;
+    this.lastSignature = sig.slice();
+    return sig;
+  }
+
+  private computeSignature(text: string): Uint32Array {
     const w = words(text);
     const sig = new Uint32Array(this.numHashes).fill(0xffffffff);
     const n = Math.min(this.shingleWords, Math.max(1, w.length));
+    const seeds = this.seeds;
     for (let i = 0; i + n <= Math.max(w.length, n); i++) {
-      const h = fnv1a(w.slice(i, i + n).join(' '));
+      // FNV-1a of the shingle's words joined by single spaces, without building the joined string.
+      let h = 0x811c9dc5;
+      for (let j = i; j < i + n && j < w.length; j++) {
+        if (j > i) h = Math.imul(h ^ 0x20, 0x01000193);
+        const word = w[j] as string;
+        for (let c = 0; c < word.length; c++) h = Math.imul(h ^ word.charCodeAt(c), 0x01000193);
+      }
+      h >>>= 0;
       for (let k = 0; k < this.numHashes; k++) {
-        const v = mix32(h ^ (this.seeds[k] as number));
+        const v = mix32(h ^ (seeds[k] as number));
         if (v < (sig[k] as number)) sig[k] = v;
       }
     }

@@ -95,8 +95,8 @@ export function negatedTokens(text: string, tokens: readonly Token[]): Uint8Arra
   return negated;
 }
 
-function company(side: PolarityText, at: number, from = 0, to = side.tokens.length): Set<string> {
-  const out = new Set<string>();
+function company(side: PolarityText, at: number, from = 0, to = side.tokens.length, out = new Set<string>()): Set<string> {
+  out.clear();
   for (let k = Math.max(from, at - RADIUS); k < Math.min(to, at + RADIUS + 1); k++) {
     const t = side.tokens[k];
     if (k !== at && t?.content) out.add(t.norm);
@@ -108,6 +108,9 @@ function shares(a: ReadonlySet<string>, side: PolarityText, at: number, least = 
   return shared(a, side, at) >= least;
 }
 
+// The words shared() has counted so far, for the position it is looking at (at most 2 * RADIUS of them).
+const countedNorms: string[] = new Array<string>(2 * RADIUS + 1).fill('');
+
 /** How many words of `a` stand near position `at` of `side` (each word once: `company` without the Set). */
 function shared(a: ReadonlySet<string>, side: PolarityText, at: number): number {
   const tokens = side.tokens;
@@ -117,9 +120,10 @@ function shared(a: ReadonlySet<string>, side: PolarityText, at: number): number 
   for (let k = from; k < to; k++) {
     const t = tokens[k] as Token;
     if (k === at || !t.content || !a.has(t.norm)) continue;
+    // An earlier token of the word in this window passed the same test and was counted.
     let repeated = false;
-    for (let j = from; j < k && !repeated; j++) repeated = j !== at && tokens[j]?.content === true && tokens[j]?.norm === t.norm;
-    if (!repeated) count++;
+    for (let j = 0; j < count && !repeated; j++) repeated = countedNorms[j] === t.norm;
+    if (!repeated) countedNorms[count++] = t.norm;
   }
   return count;
 }
@@ -212,6 +216,8 @@ export function findPolarityFlips(
       flips.push(flip);
     }
   };
+  // One set for the company of each word in turn: it is not kept past the word.
+  const near = new Set<string>();
   for (let o = from; o < to; o++) {
     const t = output.tokens[o];
     if (t !== undefined && unbackedRestriction(output, o, from, to, source)) {
@@ -219,7 +225,7 @@ export function findPolarityFlips(
       report({ kind: 'restriction', output: output.text.slice(t.start, next?.end ?? t.end), source: '' });
     }
     if (t === undefined || (!t.content && !QUANTITY_WORDS.has(t.raw.toLowerCase()))) continue;
-    const near = company(output, o, from, to);
+    company(output, o, from, to, near);
     if (near.size === 0) continue;
     // How closely the source's best place for this word matches its company here: an opposite must match
     // more closely still ("bond buying, in a move to contain yields" against "bond selling, in a move to…",

@@ -4,7 +4,8 @@
 // Words are compared by their normalised keys (see content-words.ts), so case, punctuation, contractions
 // and number formats do not count as changes.
 
-import { tokenize, type Token } from './content-words.js';
+import type { Token } from './content-words.js';
+import { tokenize } from './tokenize.js';
 
 /** The words inside one pair of quotation marks, offsets into the output, end exclusive. */
 export interface Quotation {

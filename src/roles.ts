@@ -51,6 +51,23 @@ function slots(tokens: readonly Token[], sentenceStarts: ReadonlySet<number>): S
   return out;
 }
 
+/** A content word with the slot that identifies its role in its sentence (see slotOf). */
+export interface WordSlot {
+  norm: string;
+  slot: string;
+}
+
+/**
+ * The slot of each content word of `tokens` (undefined at other tokens). A slot looks back no further than its
+ * sentence's start, so the slots of a whole source hold for any run of its sentences: computed once per source,
+ * they serve every output unit compared with a span of it.
+ */
+export function wordSlots(tokens: readonly Token[], sentenceStarts: ReadonlySet<number>): Array<WordSlot | undefined> {
+  const out: Array<WordSlot | undefined> = new Array<WordSlot | undefined>(tokens.length).fill(undefined);
+  for (const s of slots(tokens, sentenceStarts)) out[s.index] = { norm: s.token.norm, slot: slotOf(s) };
+  return out;
+}
+
 function addSlot(map: Map<string, Set<string>>, key: string, slot: string): void {
   let set = map.get(key);
   if (set === undefined) {
@@ -120,13 +137,27 @@ export function findRoleSwaps(
    * unit is a close rewrite of the span: in a summary, slots change for good reasons.
    */
   oneSided = false,
+  /**
+   * The source's word slots already computed (wordSlots over the whole source), and the span of them that
+   * `source` is: the same slots, not computed again for each unit.
+   */
+  sourceSlots?: { slots: ReadonlyArray<WordSlot | undefined>; from: number; to: number },
 ): RoleSwap[] {
   const slotsOfWord = new Map<string, Set<string>>();
   const ownersOfSlot = new Map<string, Set<string>>();
-  for (const s of slots(source, sourceSentenceStarts)) {
-    const slot = slotOf(s);
-    addSlot(slotsOfWord, s.token.norm, slot);
-    addSlot(ownersOfSlot, slot, s.token.norm);
+  if (sourceSlots !== undefined) {
+    for (let i = sourceSlots.from; i < sourceSlots.to; i++) {
+      const s = sourceSlots.slots[i];
+      if (s === undefined) continue;
+      addSlot(slotsOfWord, s.norm, s.slot);
+      addSlot(ownersOfSlot, s.slot, s.norm);
+    }
+  } else {
+    for (const s of slots(source, sourceSentenceStarts)) {
+      const slot = slotOf(s);
+      addSlot(slotsOfWord, s.token.norm, slot);
+      addSlot(ownersOfSlot, slot, s.token.norm);
+    }
   }
   const displaced: Array<{ s: Slotted; slot: string }> = [];
   for (const s of slots(output, outputSentenceStarts)) {

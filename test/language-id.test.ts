@@ -1,21 +1,12 @@
 import { francAll } from 'franc';
 import { data } from 'franc/data.js';
 import { describe, expect, it } from 'vitest';
-import { rankLanguages } from '../src/language-id.js';
+import { guessLanguage, isJsSpace, rankLanguages } from '../src/language-id.js';
+import { seededRandom } from '../scripts/bench-corpus.js';
 
 // rankLanguages is a faster way to compute franc's ranking; the language evaluator's verdicts depend on it being
 // the same ranking, scores and tie order included, for every text.
 
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SENTENCES = [
   'The committee approved the new budget after a long debate on Tuesday evening.',
@@ -76,5 +67,45 @@ describe('rankLanguages', () => {
       const text = joined.slice(Math.floor(random() * 10), joined.length - Math.floor(random() * 10));
       expect(rankLanguages(text, 10), text).toEqual(francAll(text, { minLength: 10 }));
     }
+  });
+});
+
+describe('guessLanguage', () => {
+  // What the language evaluator reads from a ranking: the best guess and the score of the expected language.
+  function fromFranc(text: string, minLength: number, expected: string): { detected: string; score: number } {
+    const ranking = francAll(text, { minLength });
+    return { detected: ranking[0]![0], score: ranking.find(([code]) => code === expected)?.[1] ?? 0 };
+  }
+  const EXPECTED = ['eng', 'fra', 'deu', 'spa', 'rus', 'cmn', 'jpn', 'sco', 'xyz'];
+
+  it('gives franc\'s best guess and the expected language\'s score for sentences of many scripts', () => {
+    for (const sentence of SENTENCES) {
+      for (const minLength of [10, 50]) {
+        for (const expected of EXPECTED) expect(guessLanguage(sentence, minLength, expected), `${sentence} ${expected}`).toEqual(fromFranc(sentence, minLength, expected));
+      }
+    }
+  });
+
+  it('agrees with franc on long mixtures, astral characters and texts over the 2048-character sample', () => {
+    const random = seededRandom(23);
+    for (let i = 0; i < 200; i++) {
+      const parts = Array.from({ length: 1 + Math.floor(random() * 40) }, () => SENTENCES[Math.floor(random() * SENTENCES.length)] as string);
+      // Characters lowered by context or to two code units, astral ones, and non-ASCII spaces.
+      if (random() < 0.2) parts.push('𠀀𠀁 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 😀 𐐀𐐁');
+      if (random() < 0.3) parts.push('ΟΔΥΣΣΕΥΣ. Ο ΠΡΟΕΔΡΟΣ\u00a0ΕΙΠΕ «ΝΑΙ»', 'İSTANBUL’DA “İKİ” ŞEHİR\u2003VAR', 'Ça va—très bien…');
+      const text = parts.join(' ');
+      const expected = EXPECTED[Math.floor(random() * EXPECTED.length)] as string;
+      expect(guessLanguage(text, 20, expected), text).toEqual(fromFranc(text, 20, expected));
+    }
+  });
+
+  it('says undetermined for texts shorter than the minimum', () => {
+    expect(guessLanguage('short', 10, 'eng')).toEqual({ detected: 'und', score: 0 });
+  });
+});
+
+describe('isJsSpace', () => {
+  it('is true for exactly the code units \\s matches', () => {
+    for (let code = 0; code < 0x10000; code++) expect(isJsSpace(code), code.toString(16)).toBe(/\s/.test(String.fromCharCode(code)));
   });
 });

@@ -1,22 +1,13 @@
 import { get_encoding } from 'tiktoken';
 import { describe, expect, it } from 'vitest';
 import { countTokens } from '../src/tokens.js';
+import { seededRandom } from '../scripts/bench-corpus.js';
 
 // countTokens counts tiktoken's pieces one at a time (and remembers them); whatever the text, the count must be
 // the one tiktoken gives for the whole text, or chunks could pass the model's context.
 const reference = get_encoding('cl100k_base');
 const tiktokenCount = (text: string): number => reference.encode(text, [], []).length;
 
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Characters from every class the splitting pattern distinguishes, including the ones where JavaScript's and
 // Rust's notions differ (U+0085, U+FEFF, ſ) and scripts whose letters and digits are not ASCII.

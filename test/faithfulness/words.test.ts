@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeWord, parseNumeral, tokenize } from '../../src/content-words.js';
+import { normalizeWord, parseNumeral } from '../../src/content-words.js';
+import { tokenize } from '../../src/tokenize.js';
 
 const norms = (text: string) => tokenize(text).filter((t) => t.content).map((t) => t.norm);
 
