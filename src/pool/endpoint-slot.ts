@@ -9,7 +9,8 @@ import { AdaptiveConcurrency } from './aimd.js';
 import { CircuitBreaker, type CircuitOptions, type CircuitState, type CircuitTransition } from './circuit.js';
 import type { Reservation } from './rate-bucket.js';
 import { RateLimit } from './rate-limit.js';
-import { reportedTokens, type RequestTokens, type TokenCounter } from './request-tokens.js';
+import { reportedTokens, requestCost, type RequestCost, type RequestTokens, type TokenCounter } from './request-tokens.js';
+import type { SentEntry } from './sent-log.js';
 import { ServerReportedBudget } from './server-budget.js';
 
 /** One endpoint as the pool is given it (validated defaults filled in). */
@@ -19,7 +20,7 @@ export interface EndpointLimits {
   weight: number;
   /** Requests in flight at once; the ceiling adaptive concurrency climbs back to. */
   maxInFlight: number;
-  /** Requests started per rate window; undefined = unlimited. */
+  /** Requests started per rate window (a provider that splits `n` sends several per generate); undefined = unlimited. */
   rpm?: number | undefined;
   /** Tokens (prompt + max_tokens × n, settled to usage) per rate window; undefined = unlimited. */
   tpm?: number | undefined;
@@ -46,9 +47,11 @@ export interface Lease {
   /** The half-open circuit's probe. */
   readonly probe: boolean;
   readonly tokens: RequestTokens;
+  /** What it counts against this endpoint's limits (more than one request when the provider splits `n`). */
+  readonly cost: RequestCost;
   readonly tokenReservation: Reservation | undefined;
-  /** Tokens reserved on this endpoint before this request, to tell what was sent after it. */
-  readonly tokensSentBefore: number;
+  /** Its place in what the server's reported budget knows we sent. */
+  readonly sent: SentEntry;
 }
 
 /** Per-endpoint counters for progress lines, `stats` and cost budgets. */
@@ -95,13 +98,12 @@ export class EndpointSlot {
   readonly #settings: SlotSettings;
   readonly #concurrency: AdaptiveConcurrency;
   readonly #circuit: CircuitBreaker;
-  readonly #serverBudget = new ServerReportedBudget();
+  readonly #serverBudget: ServerReportedBudget;
   readonly #rpm: RateLimit | undefined;
   readonly #tpm: RateLimit | undefined;
   #pausedUntil = 0;
   #inFlight = 0;
   #starts = 0;
-  #tokensSent = 0;
   #succeeded = 0;
   #rateLimited = 0;
   #errors = 0;
@@ -118,6 +120,17 @@ export class EndpointSlot {
     const windowMs = settings.rateWindowMs + settings.windowMarginMs;
     this.#rpm = limits.rpm === undefined ? undefined : new RateLimit({ capacity: limits.rpm, windowMs });
     this.#tpm = limits.tpm === undefined ? undefined : new RateLimit({ capacity: limits.tpm, windowMs });
+    this.#serverBudget = new ServerReportedBudget({
+      windowMs: settings.rateWindowMs,
+      marginMs: settings.windowMarginMs,
+      rpm: limits.rpm,
+      tpm: limits.tpm,
+    });
+  }
+
+  /** What a request counts against this endpoint's limits. */
+  cost(tokens: RequestTokens): RequestCost {
+    return requestCost(tokens, this.provider.requestsPerGenerate?.bind(this.provider));
   }
 
   get inFlight(): number {
@@ -142,30 +155,31 @@ export class EndpointSlot {
   }
 
   /**
-   * Earliest time a request reserving `tokens` could start here: `now` if it can start at once, a later time
+   * Earliest time a request of `tokens` could start here: `now` if it can start at once, a later time
    * when only the clock stands in the way (rate windows, a 429 pause, a circuit cool-down), Infinity when it
    * must wait for a request in flight to finish (no free slot, or the circuit's probe is out).
    */
-  readyAt(tokens: number, now: number): number {
+  readyAt(tokens: RequestTokens, now: number): number {
     if (this.#circuit.state(now) === 'closed' && this.#inFlight >= this.#concurrency.limit) return Number.POSITIVE_INFINITY;
+    const cost = this.cost(tokens);
     return Math.max(
       now,
       this.#circuit.readyAt(now),
       this.#pausedUntil,
-      now + (this.#rpm?.waitMs(1, now) ?? 0),
-      now + (this.#tpm?.waitMs(tokens, now) ?? 0),
-      this.#serverBudget.readyAt(tokens, now),
+      now + (this.#rpm?.waitMs(cost.requests, now) ?? 0),
+      now + (this.#tpm?.waitMs(cost.tokens, now) ?? 0),
+      this.#serverBudget.readyAt(cost, now),
     );
   }
 
-  /** Books a request that is being sent now; call only when `readyAt(tokens.reserve, now) <= now`. */
+  /** Books a request that is being sent now; call only when `readyAt(tokens, now) <= now`. */
   start(tokens: RequestTokens, now: number): Lease {
+    const cost = this.cost(tokens);
     const probe = this.#circuit.onStart(now);
-    this.#rpm?.take(1, now);
-    const tokenReservation = this.#tpm?.take(tokens.reserve, now);
-    this.#serverBudget.onStart(tokens.reserve);
-    const lease: Lease = { seq: this.#starts++, sentAt: now, probe, tokens, tokenReservation, tokensSentBefore: this.#tokensSent };
-    this.#tokensSent += tokens.reserve;
+    this.#rpm?.take(cost.requests, now);
+    const tokenReservation = this.#tpm?.take(cost.tokens, now);
+    const sent = this.#serverBudget.onStart(cost, now);
+    const lease: Lease = { seq: this.#starts++, sentAt: now, probe, tokens, cost, tokenReservation, sent };
     this.#inFlight++;
     return lease;
   }
@@ -175,21 +189,18 @@ export class EndpointSlot {
     this.#inFlight--;
     this.#succeeded++;
     const used = reportedTokens(result);
-    if (used !== undefined) lease.tokenReservation?.settle(used);
+    if (used !== undefined) {
+      lease.tokenReservation?.settle(used);
+      this.#serverBudget.settle(lease.sent, used);
+    }
     if (result.usage) {
       this.#promptTokens += result.usage.promptTokens;
       this.#completionTokens += result.usage.completionTokens;
     } else {
-      this.#promptTokens += lease.tokens.prompt;
+      this.#promptTokens += lease.tokens.prompt * lease.cost.requests;
       for (const c of result.candidates) this.#completionTokens += this.#settings.countTokens(c.text);
     }
-    if (result.rateLimit) {
-      const sentSince = {
-        requests: this.#starts - lease.seq - 1,
-        tokens: this.#tokensSent - lease.tokensSentBefore - lease.tokens.reserve,
-      };
-      this.#serverBudget.update(result.rateLimit, sentSince, now);
-    }
+    if (result.rateLimit) this.#serverBudget.update(result.rateLimit, lease.sent, now);
     this.#concurrency.onSuccess();
     return { circuitClosed: this.#circuit.onAlive(lease.probe) };
   }
@@ -201,6 +212,7 @@ export class EndpointSlot {
   onRateLimited(lease: Lease, error: RateLimitedError, now: number): RateLimitOutcome {
     this.#inFlight--;
     this.#rateLimited++;
+    this.#serverBudget.onFailed(lease.sent);
     const circuitClosed = this.#circuit.onAlive(lease.probe);
     const concurrencyLowered = this.#concurrency.onRateLimited(lease.seq, this.#starts);
     if (error.retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + error.retryAfterMs);
@@ -211,6 +223,7 @@ export class EndpointSlot {
   /** A failure that suggests the endpoint is down (connection error, timeout, 5xx). */
   onUnreachable(lease: Lease, now: number): CircuitTransition {
     this.#inFlight--;
+    this.#serverBudget.onFailed(lease.sent);
     this.#errors++;
     return this.#circuit.onFailure(lease.probe, now);
   }
@@ -218,6 +231,7 @@ export class EndpointSlot {
   /** The endpoint answered with an error another try will not fix (400, 401, 404, context too long). */
   onRefused(lease: Lease): { circuitClosed: boolean } {
     this.#inFlight--;
+    this.#serverBudget.onFailed(lease.sent);
     this.#errors++;
     return { circuitClosed: this.#circuit.onAlive(lease.probe) };
   }
@@ -225,6 +239,7 @@ export class EndpointSlot {
   /** The request ended without an answer that says anything about the endpoint (the caller cancelled it, or a bug). */
   onInconclusive(lease: Lease, countAsError: boolean): void {
     this.#inFlight--;
+    this.#serverBudget.onFailed(lease.sent);
     if (countAsError) this.#errors++;
     this.#circuit.onInconclusive(lease.probe);
   }

@@ -247,7 +247,7 @@ export class MultiEndpointPool extends EventEmitter<PoolEvents> {
         for (let i = 0; i < this.#waiting.length && held.size < this.#slots.length; ) {
           const job = this.#waiting[i] as Job;
           const route = routeRequest(this.#slots, {
-            tokens: job.tokens.reserve,
+            tokens: job.tokens,
             now,
             notBefore: (slot) => job.notBefore.get(slot) ?? now,
             held,

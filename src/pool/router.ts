@@ -4,6 +4,7 @@
 // measured. Ties go to the heavier endpoint, then to the one listed first.
 
 import type { EndpointSlot } from './endpoint-slot.js';
+import type { RequestTokens } from './request-tokens.js';
 
 export type Route =
   /** Send it on this endpoint now. */
@@ -19,8 +20,8 @@ export type Route =
   | { kind: 'full' };
 
 export interface RouteQuery {
-  /** Tokens the request reserves against TPM limits. */
-  tokens: number;
+  /** The request's size; each endpoint turns it into what it counts against its limits. */
+  tokens: RequestTokens;
   now: number;
   /** Earliest time this request may use `slot` (its own retry delay there); `now` or earlier when free to. */
   notBefore(slot: EndpointSlot): number;

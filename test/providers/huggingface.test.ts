@@ -9,6 +9,9 @@ import {
   TransientError,
 } from '../../src/providers/errors.js';
 import { createHuggingFaceProvider, HF_ROUTER_URL } from '../../src/providers/huggingface.js';
+import { MultiEndpointPool } from '../../src/pool/multi-endpoint-pool.js';
+import { PoolClosedError } from '../../src/pool/pool-events.js';
+import { estimateRequestTokens } from '../../src/pool/request-tokens.js';
 import type { GenerateRequest } from '../../src/types.js';
 
 const ROUTER_COMPLETIONS = `${HF_ROUTER_URL}/chat/completions`;
@@ -114,6 +117,24 @@ describe('createHuggingFaceProvider: Inference Providers by model id', () => {
     ]);
     expect(result.usage).toEqual({ promptTokens: 93, completionTokens: 36 });
     expect(provider.requestsPerGenerate(3)).toBe(3);
+  });
+
+  it('is counted by the pool as n requests, each with the whole prompt, against the endpoint’s limits', async () => {
+    const seen = answerWith(ROUTER_COMPLETIONS, () => HttpResponse.json(completion()));
+    const countTokens = (text: string) => text.length;
+    const pool = new MultiEndpointPool([{ provider: routerProvider(), rpm: 4, tpm: 100_000 }], {}, { countTokens });
+    const prompt = estimateRequestTokens(request, countTokens).prompt;
+
+    const first = pool.generate({ ...request, n: 3 });
+    expect(pool.stats()[0]).toMatchObject({ windowRequests: 3, windowTokens: 3 * prompt + 3 * 256 });
+    // One request of the minute's four is left: three more candidates must wait for the next minute.
+    const second = pool.generate({ ...request, n: 3 });
+    expect(pool.pending).toBe(1);
+    expect((await first).candidates).toHaveLength(3);
+    expect(seen).toHaveLength(3);
+    expect(pool.stats()[0]).toMatchObject({ windowRequests: 3, windowTokens: 93 + 36, promptTokens: 93 });
+    await pool.close();
+    await expect(second).rejects.toBeInstanceOf(PoolClosedError);
   });
 
   it('reports usage as null when the server leaves it out, and still returns the text', async () => {

@@ -12,6 +12,8 @@ describe('rateLimitStatusFromHeaders', () => {
       'x-ratelimit-reset-tokens': '4.194s',
     });
     expect(rateLimitStatusFromHeaders(headers)).toEqual({
+      limitRequests: 500,
+      limitTokens: 200_000,
       remainingRequests: 499,
       resetRequestsMs: 120,
       remainingTokens: 186_020,
