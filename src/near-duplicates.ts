@@ -16,14 +16,15 @@ export interface NearDuplicateIndexOptions {
   /** Estimated Jaccard similarity at or above which two outputs are near duplicates. Default 0.8. */
   threshold?: number;
   /**
-   * Most outputs kept per group: the latest `capacity`, the oldest evicted first. Default 50 000.
+   * Most outputs kept per group: the latest `capacity`, the oldest evicted first. Default 10 000.
    *
-   * The trade-off: a run over ten million documents cannot keep every accepted output (about 1.2 KB each here:
-   * the signature, 32 bucket links and an id), so memory is held at `capacity` outputs per group, some 60 MB
-   * per style at the default, whatever the length of the run. An output is then compared only with the
-   * latest `capacity` of its style; a copy of an older one goes unnoticed. Template collapse, the failure this
-   * check exists for, repeats itself among recent outputs, so a window of tens of thousands sees it; an
-   * exhaustive deduplication of a finished corpus belongs to the curation pipeline downstream.
+   * The trade-off: a run over ten million documents cannot keep every accepted output (about 2.6 KB each,
+   * measured: the signature, 32 bucket links, 32 bucket-map entries and an id), so memory is held at
+   * `capacity` outputs per group, some 26 MB per style at the default, whatever the length of the run. An
+   * output is then compared only with the latest `capacity` of its style; a copy of an older one goes
+   * unnoticed. Template collapse, the failure this check exists for, repeats itself among recent outputs, so
+   * a window of thousands sees it; an exhaustive deduplication of a finished corpus belongs to the curation
+   * pipeline downstream.
    */
   capacity?: number;
 }
@@ -54,7 +55,7 @@ interface Group {
    */
   newest: Array<Map<number, number>>;
   /** Per slot and band, `seq` of the next older output in the same bucket, or -1. Evicted ones are skipped. */
-  older: Float64Array;
+  older: Int32Array;
 }
 
 function fnv1a(text: string): number {
@@ -99,7 +100,7 @@ export class NearDuplicateIndex {
     this.bands = options.bands ?? 32;
     this.shingleWords = options.shingleWords ?? 3;
     this.threshold = options.threshold ?? 0.8;
-    this.capacity = options.capacity ?? 50_000;
+    this.capacity = options.capacity ?? 10_000;
     if (!Number.isInteger(this.numHashes) || this.numHashes < 1) throw new RangeError(`numHashes must be a positive integer, got ${this.numHashes}`);
     if (!Number.isInteger(this.bands) || this.bands < 1 || this.numHashes % this.bands !== 0) {
       throw new RangeError(`bands must be a positive integer dividing numHashes (${this.numHashes}), got ${this.bands}`);
@@ -187,7 +188,7 @@ export class NearDuplicateIndex {
   add(group: string, id: string, text: string): void {
     let g = this.groups.get(group);
     if (g === undefined) {
-      g = { slots: 0, added: 0, ids: [], signatures: new Uint32Array(0), newest: Array.from({ length: this.bands }, () => new Map()), older: new Float64Array(0) };
+      g = { slots: 0, added: 0, ids: [], signatures: new Uint32Array(0), newest: Array.from({ length: this.bands }, () => new Map()), older: new Int32Array(0) };
       this.groups.set(group, g);
     }
     if (g.added === g.slots && g.slots < this.capacity) this.grow(g);
@@ -223,7 +224,7 @@ export class NearDuplicateIndex {
     const slots = Math.min(this.capacity, Math.max(64, g.slots * 2));
     const signatures = new Uint32Array(slots * this.numHashes);
     signatures.set(g.signatures);
-    const older = new Float64Array(slots * this.bands);
+    const older = new Int32Array(slots * this.bands);
     older.set(g.older);
     g.signatures = signatures;
     g.older = older;

@@ -52,7 +52,7 @@ describe('NearDuplicateIndex', () => {
     expect(() => new NearDuplicateIndex({ numHashes: 100, bands: 32 })).toThrow(/bands/);
     expect(() => new NearDuplicateIndex({ threshold: 0 })).toThrow(/threshold/);
     expect(() => new NearDuplicateIndex({ capacity: 2.5 })).toThrow(/capacity/);
-    expect(new NearDuplicateIndex().capacity).toBe(50_000);
+    expect(new NearDuplicateIndex().capacity).toBe(10_000);
   });
 });
 
