@@ -22,6 +22,7 @@ import {
 } from './errors.js';
 import { rateLimitStatusFromHeaders } from './rate-limit-headers.js';
 import { retryAfterMsFromHeaders } from './retry-after.js';
+import { httpFetch } from './http-fetch.js';
 import { causeText, raceAbort } from './provider-errors-text.js';
 
 const optionsSchema = z.object({
@@ -83,7 +84,7 @@ export function createOpenAIProvider(input: OpenAIProviderOptions): Provider {
     apiKey: apiKey ?? PLACEHOLDER_KEY,
     maxRetries: 0,
     timeout: opts.timeoutMs,
-    fetch: normalizeErrorBodies(),
+    fetch: normalizeErrorBodies(httpFetch),
   });
   const scrub = (text: string): string => (apiKey ? scrubSecret(text, apiKey) : text);
 
@@ -271,10 +272,9 @@ export function createOpenAIProvider(input: OpenAIProviderOptions): Provider {
  * send plain text, and the SDK then reports "(no body)". Rewriting failed responses into OpenAI's shape lets
  * one code path read `code`, `type` and `message` from every server.
  */
-function normalizeErrorBodies(): typeof globalThis.fetch {
-  // globalThis.fetch is read per call so test interceptors installed after the client exists still apply.
+function normalizeErrorBodies(fetch: typeof globalThis.fetch): typeof globalThis.fetch {
   return async (input, init) => {
-    const response = await globalThis.fetch(input, init);
+    const response = await fetch(input, init);
     if (response.status < 400) return response;
     let text = '';
     try {

@@ -35,8 +35,15 @@ describe('TPM pressure with long prompts', () => {
       // A one-second "minute", with 50 ms for the trip to the server.
       { rateWindowMs: windowMs, windowMarginMs: 50 },
     );
-    // 160 prompts of 300–1000 tokens, each up to 2.5% of the window's budget.
-    const tasks = Array.from({ length: 160 }, (_, id) => pool.generate(taskRequest(id, longPrompt(300 + ((id * 617) % 700), id + 1))));
+    // 160 prompts of 300–1000 tokens, each up to 2.5% of the window's budget, built and counted before the
+    // first is sent, as the engine does (it passes the chunk's count). Counting them inside the submitting loop
+    // would hold the event loop for some 80 ms while the first requests are booked as sent: they would reach
+    // the server later than this test's 50 ms margin allows, and leave our window before they leave its.
+    const requests = Array.from({ length: 160 }, (_, id) => {
+      const request = taskRequest(id, longPrompt(300 + ((id * 617) % 700), id + 1));
+      return { ...request, contentTokens: countTokens(request.messages[0]!.content) };
+    });
+    const tasks = requests.map((request) => pool.generate(request));
     const { results, failures } = await settleAll(tasks);
 
     expect(failures).toEqual([]);

@@ -21,6 +21,11 @@ describe('a run killed with SIGKILL and restarted', () => {
   let input: string;
   /** While set, every answer waits, so a kill lands with requests in flight. */
   let slow = false;
+  /**
+   * How long each answer waits in the last kill phases: without it a fast client can finish the work left
+   * before the kill comes, and the phase kills nothing.
+   */
+  let paceMs = 0;
 
   beforeAll(async () => {
     dir = scratch('crash');
@@ -29,7 +34,7 @@ describe('a run killed with SIGKILL and restarted', () => {
     const paragraph = englishDocs[0]!.text.split('\n\n')[1]!;
     const big = { id: 'big', text: Array.from({ length: 250 }, () => paragraph).join('\n\n') };
     input = dir.write('in.jsonl', jsonl([big, ...englishDocs]));
-    server = await startFakeServer({ respond: () => (slow ? { delayMs: 400 } : undefined) });
+    server = await startFakeServer({ respond: () => (slow ? { delayMs: 400 } : paceMs > 0 ? { delayMs: paceMs } : undefined) });
     referenceServer = await startFakeServer();
   });
 
@@ -93,7 +98,9 @@ describe('a run killed with SIGKILL and restarted', () => {
     const outputsBefore = count(ledger, `SELECT count(*) FROM outputs`);
     await runUntil('after commit', () => waitFor('a new commit', () => count(ledger, `SELECT count(*) FROM outputs`) > outputsBefore, 20_000, 1));
 
-    // 4. In the middle of the work, once this run has committed a good share of it.
+    // 4. In the middle of the work, once this run has committed a good share of it. From here answers are paced,
+    // so that work is left for this kill and the random ones to interrupt.
+    paceMs = 100;
     const outputsMidway = count(ledger, `SELECT count(*) FROM outputs`) + 40;
     await runUntil('midway', () => waitFor('40 more outputs', () => count(ledger, `SELECT count(*) FROM outputs`) >= outputsMidway, 30_000));
 
@@ -108,6 +115,7 @@ describe('a run killed with SIGKILL and restarted', () => {
       });
       if (r.code === 0) break; // it finished before the kill: nothing left to interrupt
     }
+    paceMs = 0;
     expect(kills.length, kills.join(', ')).toBeGreaterThanOrEqual(5);
 
     const final = await runCli(args(ledger, server.url));
