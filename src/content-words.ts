@@ -189,12 +189,19 @@ export function normalizeWord(raw: string): string {
   let norm = normalized.get(raw);
   if (norm === undefined) {
     norm = computeNorm(raw);
-    // Vocabulary is Zipfian: a bounded cache holds nearly every word a run meets.
-    if (normalized.size >= 200_000) normalized.clear();
+    // Vocabulary is Zipfian: a bounded cache holds nearly every word a run meets. The bound is memory held for
+    // the whole run (a long run fills it with the corpus's rare words and numbers), so it is kept modest.
+    if (normalized.size >= MAX_REMEMBERED_WORDS) normalized.clear();
     normalized.set(raw, norm);
   }
   return norm;
 }
+
+/**
+ * Distinct words a per-word memo keeps before starting over. 50 000 covers all but the rarest words of a
+ * corpus; each memo of this size holds some 5-10 MB, in every judge worker.
+ */
+export const MAX_REMEMBERED_WORDS = 50_000;
 
 const normalized = new Map<string, string>();
 

@@ -3,7 +3,7 @@
 // a sentence proves nothing, so a sentence-initial word counts only when the text also capitalises it
 // elsewhere, when it is an acronym, or when a name continues after it ("Scott White said").
 
-import { STOPWORDS, type Token } from './content-words.js';
+import { MAX_REMEMBERED_WORDS, STOPWORDS, type Token } from './content-words.js';
 import { tokenize } from './tokenize.js';
 
 export interface EntityMention {
@@ -36,7 +36,7 @@ function isNameToken(t: Token): boolean {
   let known = nameWords.get(t.raw);
   if (known === undefined) {
     known = isNameWord(t);
-    if (nameWords.size >= 100_000) nameWords.clear();
+    if (nameWords.size >= MAX_REMEMBERED_WORDS) nameWords.clear();
     nameWords.set(t.raw, known);
   }
   return known;
@@ -154,7 +154,7 @@ export function demonymKey(norm: string): string {
   let key = demonymKeys.get(norm);
   if (key === undefined) {
     key = computeDemonymKey(norm);
-    if (demonymKeys.size >= 100_000) demonymKeys.clear();
+    if (demonymKeys.size >= MAX_REMEMBERED_WORDS) demonymKeys.clear();
     demonymKeys.set(norm, key);
   }
   return key;

@@ -2,7 +2,7 @@
 // normalised key and flags from content-words. Most of the judge's time is spent here, so the common case
 // (plain words) is scanned by a table of character classes rather than by running a regex at each word.
 
-import { canonicalNumber, NEGATION_CUES, normalizeWord, parseNumeral, SCALES, STOPWORDS, UNITS, type Token } from './content-words.js';
+import { canonicalNumber, MAX_REMEMBERED_WORDS, NEGATION_CUES, normalizeWord, parseNumeral, SCALES, STOPWORDS, UNITS, type Token } from './content-words.js';
 import { memoizeRecent } from './recent-memo.js';
 
 // Words, numbers (with separators, ordinal suffixes, decades), and English contractions split off.
@@ -74,7 +74,7 @@ function wordInfo(raw: string): WordInfo {
   let info = wordInfos.get(raw);
   if (info === undefined) {
     info = computeWordInfo(raw);
-    if (wordInfos.size >= 200_000) wordInfos.clear();
+    if (wordInfos.size >= MAX_REMEMBERED_WORDS) wordInfos.clear();
     wordInfos.set(raw, info);
   }
   return info;
