@@ -6,6 +6,8 @@
 // The index is a plain in-memory object the engine owns for a run: the near-duplicate evaluator only
 // queries it (a candidate may still be rejected later), and the engine adds each output it accepts.
 
+import { IntMap } from './int-map.js';
+
 export interface NearDuplicateIndexOptions {
   /** Hash functions per signature. Default 128. */
   numHashes?: number;
@@ -18,9 +20,9 @@ export interface NearDuplicateIndexOptions {
   /**
    * Most outputs kept per group: the latest `capacity`, the oldest evicted first. Default 10 000.
    *
-   * The trade-off: a run over ten million documents cannot keep every accepted output (about 2.6 KB each,
-   * measured: the signature, 32 bucket links, 32 bucket-map entries and an id), so memory is held at
-   * `capacity` outputs per group, some 26 MB per style at the default, whatever the length of the run. An
+   * The trade-off: a run over ten million documents cannot keep every accepted output (about 1.6 KB each: the
+   * 512-byte signature, 32 bucket links, 32 bucket-table slots of 8 bytes at a load of 1/4 to 3/4, and an id),
+   * so memory is held at `capacity` outputs per group, some 16 MB per style at the default, whatever the length of the run. An
    * output is then compared only with the latest `capacity` of its style; a copy of an older one goes
    * unnoticed. Template collapse, the failure this check exists for, repeats itself among recent outputs, so
    * a window of thousands sees it; an exhaustive deduplication of a finished corpus belongs to the curation
@@ -53,7 +55,7 @@ interface Group {
    * Per band, bucket key → `seq` of the newest output in that bucket. Older outputs of the bucket are reached
    * through `older`; a bucket whose newest output is evicted has no live output left and is deleted.
    */
-  newest: Array<Map<number, number>>;
+  newest: IntMap[];
   /** Per slot and band, `seq` of the next older output in the same bucket, or -1. Evicted ones are skipped. */
   older: Int32Array;
 }
@@ -188,7 +190,7 @@ export class NearDuplicateIndex {
   add(group: string, id: string, text: string): void {
     let g = this.groups.get(group);
     if (g === undefined) {
-      g = { slots: 0, added: 0, ids: [], signatures: new Uint32Array(0), newest: Array.from({ length: this.bands }, () => new Map()), older: new Int32Array(0) };
+      g = { slots: 0, added: 0, ids: [], signatures: new Uint32Array(0), newest: Array.from({ length: this.bands }, () => new IntMap()), older: new Int32Array(0) };
       this.groups.set(group, g);
     }
     if (g.added === g.slots && g.slots < this.capacity) this.grow(g);
@@ -198,9 +200,9 @@ export class NearDuplicateIndex {
     g.signatures.set(this.signature(text), slot * this.numHashes);
     g.ids[slot] = id;
     for (let b = 0; b < this.bands; b++) {
-      const newest = g.newest[b] as Map<number, number>;
+      const newest = g.newest[b] as IntMap;
       const key = this.bandKey(g.signatures, b, slot * this.numHashes);
-      g.older[slot * this.bands + b] = newest.get(key) ?? -1;
+      g.older[slot * this.bands + b] = newest.get(key);
       newest.set(key, seq);
     }
     g.added++;
@@ -238,7 +240,7 @@ export class NearDuplicateIndex {
   private evict(g: Group, seq: number): void {
     const slot = this.slotOf(g, seq);
     for (let b = 0; b < this.bands; b++) {
-      const newest = g.newest[b] as Map<number, number>;
+      const newest = g.newest[b] as IntMap;
       const key = this.bandKey(g.signatures, b, slot * this.numHashes);
       if (newest.get(key) === seq) newest.delete(key);
     }
