@@ -6,6 +6,8 @@
 // Deleted entries leave tombstones so that probe chains stay intact; when live entries and tombstones together
 // pass 3/4 of the slots the table is rebuilt, doubled if the live entries alone need it.
 
+import { mix32 as hash } from './mix32.js';
+
 const EMPTY = -1;
 const DELETED = -2;
 const MIN_SLOTS = 16;
@@ -96,15 +98,4 @@ function slotsFor(entries: number): number {
   let slots = MIN_SLOTS;
   while (slots < entries * 2) slots *= 2;
   return slots;
-}
-
-/** MurmurHash3's finaliser: neighbouring keys land far apart, so probe runs stay short. */
-function hash(key: number): number {
-  let h = key;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -7,6 +7,7 @@
 // queries it (a candidate may still be rejected later), and the engine adds each output it accepts.
 
 import { IntMap } from './int-map.js';
+import { mix32 } from './mix32.js';
 
 export interface NearDuplicateIndexOptions {
   /** Hash functions per signature. Default 128. */
@@ -22,9 +23,9 @@ export interface NearDuplicateIndexOptions {
    *
    * The trade-off: a run over ten million documents cannot keep every accepted output (about 1.6 KB each: the
    * 512-byte signature, 32 bucket links, 32 bucket-table slots of 8 bytes at a load of 1/4 to 3/4, and an id),
-   * so memory is held at `capacity` outputs per group, some 16 MB per style at the default, whatever the length of the run. An
-   * output is then compared only with the latest `capacity` of its style; a copy of an older one goes
-   * unnoticed. Template collapse, the failure this check exists for, repeats itself among recent outputs, so
+   * so memory is held at `capacity` outputs per group, some 16 MB per style at the default, whatever the
+   * length of the run. An output is then compared only with the latest `capacity` of its style; a copy of an
+   * older one goes unnoticed. Template collapse, the failure this check exists for, repeats itself among recent outputs, so
    * a window of thousands sees it; an exhaustive deduplication of a finished corpus belongs to the curation
    * pipeline downstream.
    */
@@ -60,25 +61,6 @@ interface Group {
   older: Int32Array;
 }
 
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** MurmurHash3's finaliser: a cheap, well-mixed bijection on 32-bit integers. */
-function mix32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** Lower-cased words, punctuation dropped: "Hello, world!" and "hello world" shingle alike. */
 function words(text: string): string[] {
