@@ -8,7 +8,9 @@
 import { z } from 'zod';
 import { indexSource } from '../src/attribution.js';
 import { tokenize, tokenizeRecent } from '../src/tokenize.js';
-import { demonymKey, entitiesOf, findEntities, initialisms, isLowerCased, namesBeforeKnownNames, surnamesOf, type EntityMention } from '../src/entities.js';
+import {
+  demonymKey, entitiesOf, findEntities, initialisms, isLowerCased, lazyDemonymKeys, namesBeforeKnownNames, surnamesOf, type EntityMention,
+} from '../src/entities.js';
 import { defineEvaluatorOptions } from '../src/evaluator-options.js';
 import { memoizeRecent } from '../src/recent-memo.js';
 import type { Evaluator, Verdict } from '../src/types.js';
@@ -29,7 +31,7 @@ interface SourceNames {
   /** Words the source uses as people's surnames. */
   surnames: Set<string>;
   /** The nationality keys of its words; made on first use, since most names are backed by a word. */
-  demonyms: () => Set<string>;
+  demonyms: () => ReadonlySet<string>;
   initials: Set<string>;
 }
 
@@ -37,17 +39,9 @@ const sourceNames = memoizeRecent((source: string): SourceNames => {
   const tokens = indexSource(source).tokens;
   const words = new Set<string>();
   for (const t of tokens) words.add(t.norm);
-  let demonyms: Set<string> | undefined;
-  const demonymsOf = (): Set<string> => {
-    if (demonyms === undefined) {
-      demonyms = new Set();
-      for (const t of tokens) demonyms.add(demonymKey(t.norm));
-    }
-    return demonyms;
-  };
   const initials = initialisms(entitiesOf(source, tokens));
   for (const t of tokens) if (t.acronym) initials.add(t.raw.toLowerCase());
-  return { words, surnames: surnamesOf(source, tokens), demonyms: demonymsOf, initials };
+  return { words, surnames: surnamesOf(source, tokens), demonyms: lazyDemonymKeys(tokens), initials };
 });
 
 const allowedWords = memoizeRecent((allowed: readonly string[]): Set<string> => {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { indexSource } from '../src/attribution.js';
 import type { Token } from '../src/content-words.js';
 import { tokenizeRecent } from '../src/tokenize.js';
-import { demonymKey, entitiesOf } from '../src/entities.js';
+import { demonymKey, entitiesOf, lazyDemonymKeys } from '../src/entities.js';
 import { defineEvaluatorOptions, fraction } from '../src/evaluator-options.js';
 import { memoizeRecent } from '../src/recent-memo.js';
 import type { Evaluator, Verdict } from '../src/types.js';
@@ -67,15 +67,10 @@ export const recall: Evaluator = {
     const tokens = tokenizeRecent(candidate);
     const words = new Set<string>();
     for (const t of tokens) words.add(t.norm);
-    let demonyms: Set<string> | undefined;
+    const demonyms = lazyDemonymKeys(tokens);
     const recalled = (key: string): boolean => {
       const demonym = demonymKey(key);
-      if (words.has(key) || words.has(demonym)) return true;
-      if (demonyms === undefined) {
-        demonyms = new Set();
-        for (const t of tokens) demonyms.add(demonymKey(t.norm));
-      }
-      return demonyms.has(key) || demonyms.has(demonym);
+      return words.has(key) || words.has(demonym) || demonyms().has(key) || demonyms().has(demonym);
     };
     const missing = facts.filter((f) => !f.keys.some(recalled));
     const share = 1 - missing.length / facts.length;

@@ -3,6 +3,8 @@
 // "cliff-top", "Cliff top" and "clifftops" all meet at the same key; "1,000", "one thousand" and "1000"
 // meet at the same number.
 
+import { memoizeWords } from './recent-memo.js';
+
 export type TokenKind = 'word' | 'number';
 
 export interface Token {
@@ -185,25 +187,7 @@ export function stem(word: string): string {
 }
 
 /** Lower case, no diacritics, British spellings folded into American ones, then stemmed. */
-export function normalizeWord(raw: string): string {
-  let norm = normalized.get(raw);
-  if (norm === undefined) {
-    norm = computeNorm(raw);
-    // Vocabulary is Zipfian: a bounded cache holds nearly every word a run meets. The bound is memory held for
-    // the whole run (a long run fills it with the corpus's rare words and numbers), so it is kept modest.
-    if (normalized.size >= MAX_REMEMBERED_WORDS) normalized.clear();
-    normalized.set(raw, norm);
-  }
-  return norm;
-}
-
-/**
- * Distinct words a per-word memo keeps before starting over. 50 000 covers all but the rarest words of a
- * corpus; each memo of this size holds some 5-10 MB, in every judge worker.
- */
-export const MAX_REMEMBERED_WORDS = 50_000;
-
-const normalized = new Map<string, string>();
+export const normalizeWord: (raw: string) => string = memoizeWords(computeNorm);
 
 function computeNorm(raw: string): string {
   let w = raw.toLowerCase();

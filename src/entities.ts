@@ -3,7 +3,8 @@
 // a sentence proves nothing, so a sentence-initial word counts only when the text also capitalises it
 // elsewhere, when it is an acronym, or when a name continues after it ("Scott White said").
 
-import { MAX_REMEMBERED_WORDS, STOPWORDS, type Token } from './content-words.js';
+import { STOPWORDS, type Token } from './content-words.js';
+import { MAX_REMEMBERED_WORDS, memoizeWords } from './recent-memo.js';
 import { tokenize } from './tokenize.js';
 
 export interface EntityMention {
@@ -150,17 +151,22 @@ export function entitiesOf(text: string, tokens: readonly Token[]): readonly Ent
  * A looser key for nationality and place words, so "Mexican" meets "Mexico" and "Canadian" meets "Canada"
  * while "Austrian" and "Australian" stay apart.
  */
-export function demonymKey(norm: string): string {
-  let key = demonymKeys.get(norm);
-  if (key === undefined) {
-    key = computeDemonymKey(norm);
-    if (demonymKeys.size >= MAX_REMEMBERED_WORDS) demonymKeys.clear();
-    demonymKeys.set(norm, key);
-  }
-  return key;
-}
+export const demonymKey: (norm: string) => string = memoizeWords(computeDemonymKey);
 
-const demonymKeys = new Map<string, string>();
+/**
+ * The nationality keys of the words of `tokens`, made on first call: most lookups are settled by the plain
+ * words, so the set is often never needed.
+ */
+export function lazyDemonymKeys(tokens: readonly Token[]): () => ReadonlySet<string> {
+  let keys: Set<string> | undefined;
+  return () => {
+    if (keys === undefined) {
+      keys = new Set();
+      for (const t of tokens) keys.add(demonymKey(t.norm));
+    }
+    return keys;
+  };
+}
 
 function computeDemonymKey(norm: string): string {
   const base = norm.replace(/(?:ian|ean|an|ese|ish|i)$/, '');

@@ -183,13 +183,6 @@ export function isJsSpace(code: number): boolean {
     code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
 
-/**
- * Writes into cleanBuffer the text as trigram-utils cleans and pads it, `' ' + value.replace(/[\u0021-\u0040]+/g,
- * ' ').replace(/\s+/g, ' ').trim().toLowerCase() + ' '`, and returns its length: one pass, in which a run of
- * whitespace and U+0021–U+0040 becomes one space and none is kept at either end. ASCII letters are lowered on the
- * way; a text with other characters is lowered by toLowerCase itself once cleaned, since its context-dependent
- * cases (a final sigma) depend on what the cleaning left next to a letter.
- */
 /** The runs of `value` that cleanInto keeps, joined by single spaces: the cleaned text before lowering. */
 function keptRuns(value: string): string {
   const runs: string[] = [];
@@ -335,22 +328,40 @@ function distances(index: ScriptIndex, value: string): Int32Array {
   return result;
 }
 
-/** Languages of `text`, most likely first, exactly as `francAll(text, { minLength })` ranks them. */
-export function rankLanguages(text: string, minLength: number): LanguageRanking {
-  if (!text || text.length < minLength) return [['und', 1]];
+/** The distances of the languages of the script `text` is mostly in, over franc's sample of it. */
+interface ScriptDistances {
+  index: ScriptIndex;
+  byLanguage: Int32Array;
+  /** Length of the sample: it bounds the distance, and so normalises scores. */
+  sampled: number;
+}
+
+/** 'short' below `minLength`; 'franc' when the script has no profiles to index (franc answers at once). */
+function scriptDistances(text: string, minLength: number): ScriptDistances | 'short' | 'franc' {
+  if (!text || text.length < minLength) return 'short';
   const value = text.slice(0, MAX_LENGTH);
   const script = topScript(value);
   const index = script === undefined ? undefined : scriptIndex(script);
-  // A script with one language (or none, or a text of digits): franc's own answer is immediate.
-  if (index === undefined) return francAll(text, { minLength });
+  if (index === undefined) return 'franc';
+  return { index, byLanguage: distances(index, value), sampled: value.length };
+}
 
-  const byLanguage = distances(index, value);
+/** franc's score of a distance: 1 for the least (`min`), falling to 0 at the largest possible. */
+function scoreOf(distance: number, min: number, sampled: number): number {
+  return 1 - (distance - min) / (sampled * MAX_DIFFERENCE - min) || 0;
+}
+
+/** Languages of `text`, most likely first, exactly as `francAll(text, { minLength })` ranks them. */
+export function rankLanguages(text: string, minLength: number): LanguageRanking {
+  const found = scriptDistances(text, minLength);
+  if (found === 'short') return [['und', 1]];
+  if (found === 'franc') return francAll(text, { minLength });
+  const { index, byLanguage, sampled } = found;
   // Array.prototype.sort is stable, as franc relies on for ties.
   const ranking: LanguageRanking = index.languages.map((language, i) => [language, byLanguage[i] as number]);
   ranking.sort((a, b) => a[1] - b[1]);
   const min = (ranking[0] as [string, number])[1];
-  const max = value.length * MAX_DIFFERENCE - min;
-  for (const entry of ranking) entry[1] = 1 - (entry[1] - min) / max || 0;
+  for (const entry of ranking) entry[1] = scoreOf(entry[1], min, sampled);
   return ranking;
 }
 
@@ -367,20 +378,16 @@ export interface LanguageGuess {
  * first language of least distance, as the stable sort puts it first) and the score of `expected`.
  */
 export function guessLanguage(text: string, minLength: number, expected?: string): LanguageGuess {
-  if (!text || text.length < minLength) return { detected: 'und', score: expected === 'und' ? 1 : 0 };
-  const value = text.slice(0, MAX_LENGTH);
-  const script = topScript(value);
-  const index = script === undefined ? undefined : scriptIndex(script);
-  if (index === undefined) {
+  const found = scriptDistances(text, minLength);
+  if (found === 'short') return { detected: 'und', score: expected === 'und' ? 1 : 0 };
+  if (found === 'franc') {
     const ranking = francAll(text, { minLength });
     return { detected: (ranking[0] as [string, number])[0], score: ranking.find(([code]) => code === expected)?.[1] ?? 0 };
   }
-  const byLanguage = distances(index, value);
+  const { index, byLanguage, sampled } = found;
   let best = 0;
   for (let i = 1; i < byLanguage.length; i++) if ((byLanguage[i] as number) < (byLanguage[best] as number)) best = i;
-  const min = byLanguage[best] as number;
-  const max = value.length * MAX_DIFFERENCE - min;
   const at = expected === undefined ? -1 : index.languages.indexOf(expected);
-  const score = at < 0 ? 0 : 1 - ((byLanguage[at] as number) - min) / max || 0;
+  const score = at < 0 ? 0 : scoreOf(byLanguage[at] as number, byLanguage[best] as number, sampled);
   return { detected: index.languages[best] as string, score };
 }

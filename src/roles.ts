@@ -145,19 +145,12 @@ export function findRoleSwaps(
 ): RoleSwap[] {
   const slotsOfWord = new Map<string, Set<string>>();
   const ownersOfSlot = new Map<string, Set<string>>();
-  if (sourceSlots !== undefined) {
-    for (let i = sourceSlots.from; i < sourceSlots.to; i++) {
-      const s = sourceSlots.slots[i];
-      if (s === undefined) continue;
-      addSlot(slotsOfWord, s.norm, s.slot);
-      addSlot(ownersOfSlot, s.slot, s.norm);
-    }
-  } else {
-    for (const s of slots(source, sourceSentenceStarts)) {
-      const slot = slotOf(s);
-      addSlot(slotsOfWord, s.token.norm, slot);
-      addSlot(ownersOfSlot, slot, s.token.norm);
-    }
+  const given = sourceSlots ?? { slots: wordSlots(source, sourceSentenceStarts), from: 0, to: source.length };
+  for (let i = given.from; i < given.to; i++) {
+    const s = given.slots[i];
+    if (s === undefined) continue;
+    addSlot(slotsOfWord, s.norm, s.slot);
+    addSlot(ownersOfSlot, s.slot, s.norm);
   }
   const displaced: Array<{ s: Slotted; slot: string }> = [];
   for (const s of slots(output, outputSentenceStarts)) {

@@ -2,8 +2,8 @@
 // normalised key and flags from content-words. Most of the judge's time is spent here, so the common case
 // (plain words) is scanned by a table of character classes rather than by running a regex at each word.
 
-import { canonicalNumber, MAX_REMEMBERED_WORDS, NEGATION_CUES, normalizeWord, parseNumeral, SCALES, STOPWORDS, UNITS, type Token } from './content-words.js';
-import { memoizeRecent } from './recent-memo.js';
+import { canonicalNumber, NEGATION_CUES, normalizeWord, parseNumeral, SCALES, STOPWORDS, UNITS, type Token } from './content-words.js';
+import { memoizeRecent, memoizeWords } from './recent-memo.js';
 
 // Words, numbers (with separators, ordinal suffixes, decades), and English contractions split off.
 const TOKEN_PATTERN = /\d+(?:[.,]\d+)*(?:st|nd|rd|th|s)?(?![\p{L}\d])|[\p{L}\p{M}\d]+(?:['’][\p{L}]+)*/gu;
@@ -68,17 +68,7 @@ function computeWordInfo(raw: string): WordInfo {
 }
 
 // Tokenising is most of the judge's work, and most tokens are words met before: their properties are kept.
-const wordInfos = new Map<string, WordInfo>();
-
-function wordInfo(raw: string): WordInfo {
-  let info = wordInfos.get(raw);
-  if (info === undefined) {
-    info = computeWordInfo(raw);
-    if (wordInfos.size >= MAX_REMEMBERED_WORDS) wordInfos.clear();
-    wordInfos.set(raw, info);
-  }
-  return info;
-}
+const wordInfo = memoizeWords(computeWordInfo);
 
 function makeToken(start: number, end: number, raw: string, afterBreak: boolean): Token {
   const info = wordInfo(raw);
@@ -154,6 +144,25 @@ function tokenClass(code: number): number {
   return known;
 }
 
+/**
+ * The tokens of `text` as both tokenisers emit them: `push` one as matched, or `pushSplit` a match that may
+ * carry a currency scale ("$5bn") or an "n't" to split off.
+ */
+function collector(text: string) {
+  const tokens: Token[] = [];
+  let prevEnd = 0;
+  const push = (start: number, end: number, raw: string): void => {
+    tokens.push(makeToken(start, end, raw, tokens.length === 0 || breaksBetween(text, prevEnd, start)));
+    prevEnd = end;
+  };
+  const pushSplit = (start: number, raw: string): void => {
+    for (const piece of splitCurrencySuffix({ start, end: start + raw.length, raw }, text)) {
+      for (const part of splitContraction(piece)) push(part.start, part.end, part.raw);
+    }
+  };
+  return { tokens, push, pushSplit };
+}
+
 /** Tokenises text into words and numbers with offsets; hyphenated words become their parts. */
 export function tokenize(text: string): Token[] {
   return scanTokens(text) ?? tokenizeWithPattern(text);
@@ -166,12 +175,7 @@ export function tokenize(text: string): Token[] {
  * text with astral characters, which the regex reads as code points: it tokenises those alone.
  */
 function scanTokens(text: string): Token[] | null {
-  const tokens: Token[] = [];
-  let prevEnd = 0;
-  const push = (start: number, end: number, raw: string) => {
-    tokens.push(makeToken(start, end, raw, tokens.length === 0 || breaksBetween(text, prevEnd, start)));
-    prevEnd = end;
-  };
+  const { tokens, push, pushSplit } = collector(text);
   const pattern = TOKEN_PATTERN;
   const n = text.length;
   let i = 0;
@@ -188,11 +192,8 @@ function scanTokens(text: string): Token[] | null {
       const m = pattern.exec(text);
       // The regex matches at a digit whatever follows (the word alternative takes it).
       if (m === null || m.index !== start) return null;
-      const raw = m[0];
-      i = start + raw.length;
-      for (const piece of splitCurrencySuffix({ start, end: i, raw }, text)) {
-        for (const part of splitContraction(piece)) push(part.start, part.end, part.raw);
-      }
+      i = start + m[0].length;
+      pushSplit(start, m[0]);
       continue;
     }
     let j = i + 1;
@@ -217,19 +218,14 @@ function scanTokens(text: string): Token[] | null {
     const last = raw.charCodeAt(raw.length - 1);
     // Most tokens are plain words: no final "t" of an "n't".
     if (last !== 116 && last !== 84) push(start, j, raw);
-    else for (const part of splitContraction({ start, end: j, raw })) push(part.start, part.end, part.raw);
+    else pushSplit(start, raw);
   }
   return mergeNumberPhrases(tokens, text);
 }
 
 /** tokenize by running TOKEN_PATTERN over the text: for texts scanTokens leaves to it. */
 export function tokenizeWithPattern(text: string): Token[] {
-  const tokens: Token[] = [];
-  let prevEnd = 0;
-  const push = (start: number, end: number, raw: string) => {
-    tokens.push(makeToken(start, end, raw, tokens.length === 0 || breaksBetween(text, prevEnd, start)));
-    prevEnd = end;
-  };
+  const { tokens, push, pushSplit } = collector(text);
   const pattern = TOKEN_PATTERN;
   pattern.lastIndex = 0;
   for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
@@ -238,13 +234,8 @@ export function tokenizeWithPattern(text: string): Token[] {
     const first = raw.charCodeAt(0);
     const last = raw.charCodeAt(raw.length - 1);
     // Most tokens are plain words: no digits to split a scale from, no final "t" of an "n't".
-    if ((first < 48 || first > 57) && last !== 116 && last !== 84) {
-      push(start, start + raw.length, raw);
-      continue;
-    }
-    for (const piece of splitCurrencySuffix({ start, end: start + raw.length, raw }, text)) {
-      for (const part of splitContraction(piece)) push(part.start, part.end, part.raw);
-    }
+    if ((first < 48 || first > 57) && last !== 116 && last !== 84) push(start, start + raw.length, raw);
+    else pushSplit(start, raw);
   }
   return mergeNumberPhrases(tokens, text);
 }
