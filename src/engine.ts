@@ -166,6 +166,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   };
   let stopping = false;
   let fatalError: AuthError | undefined;
+  let crashError: unknown;
   // Stopping closes the pool: queued requests are dropped (their tasks stay pending), requests in flight finish.
   let poolClosed: Promise<void> | undefined;
   const stop = (): void => {
@@ -221,6 +222,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
         budget,
         signal: abortInFlight.signal,
         record: (a) => writer.addAttempt({ ...a, taskKey: key, runId, attemptNo: ++judged }),
+        redact,
       }),
     };
   };
@@ -241,7 +243,15 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       p.policy,
       {
         ...deps,
-        judge: (source, candidate, style) => judgeStage.judge(style, source, candidate, judgeServices(key)),
+        judge: (source, candidate, style) =>
+          judgeStage.judge(style, source, candidate, judgeServices(key)).catch((err: unknown) => {
+            // The judge model's requests are held against the budget too: running out stops the run cleanly.
+            if (err instanceof BudgetExhaustedError) {
+              budgetStop ??= err;
+              stop();
+            }
+            throw err;
+          }),
         record: (a: Omit<AttemptRecord, 'runId'>) => {
           deps.record(a);
           // Later candidates of this style are compared with what it has accepted so far (template collapse).
@@ -263,7 +273,9 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
           stop();
           return;
         }
-        throw err;
+        // Anything else is a bug: stop taking work and end the run with it, rather than drop the task unseen.
+        crashError ??= err;
+        stop();
       })
       .finally(() => active.delete(job));
     active.add(job);
@@ -337,6 +349,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
     while (active.size > 0) await Promise.allSettled([...active]);
     await pool.close();
     await judgePool?.close();
+    if (crashError !== undefined) throw crashError;
     if (fatalError) status = 'stopped_fatal';
     else if (budgetStop) status = 'stopped_budget';
     else if (stopping) status = 'interrupted';

@@ -1,6 +1,7 @@
 import type { Budget } from './budget.js';
 import type { AttemptRecord } from './ledger/writer.js';
 import type { MultiEndpointPool } from './pool/multi-endpoint-pool.js';
+import { providerErrorCode } from './providers/errors.js';
 import type { ChatMessage, JudgeModel, JudgeModelAnswer } from './types.js';
 
 export interface PooledJudgeModelOptions {
@@ -8,8 +9,10 @@ export interface PooledJudgeModelOptions {
   model: string;
   budget: Budget;
   signal: AbortSignal;
-  /** Records one judge request and its answer against the task being judged. */
+  /** Records one judge request and its answer (or its error) against the task being judged. */
   record(attempt: Omit<AttemptRecord, 'runId' | 'taskKey' | 'attemptNo'>): void;
+  /** Removes secrets from an error message before it is recorded. */
+  redact(text: string): string;
 }
 
 /**
@@ -51,6 +54,17 @@ export function createPooledJudgeModel(o: PooledJudgeModelOptions): JudgeModel {
         return { text, usage: r.usage, endpoint: r.endpoint, model: r.model || o.model, latencyMs: r.latencyMs };
       } catch (err) {
         o.budget.release(hold);
+        o.record({
+          purpose: 'judge',
+          endpoint: err instanceof Error && 'endpoint' in err ? String(err.endpoint) : 'unknown',
+          model: o.model,
+          params,
+          usage: null,
+          error: { code: providerErrorCode(err), message: o.redact(err instanceof Error ? err.message : String(err)) },
+          candidates: [],
+          outcome: { status: 'pending' },
+          attempts: 0,
+        });
         throw err;
       }
     },

@@ -2,10 +2,6 @@
 // a handful of recent sources is enough to compute each once, since a task's candidates are judged together.
 
 /**
- * Wraps `compute` with a cache of the `capacity` most recently used keys (least recently used evicted first).
- * Meant for pure functions of a string; a Map hashes a string once and keeps the hash on it, so lookups are cheap.
- */
-/**
  * Distinct words a per-word memo keeps before starting over. Vocabulary is Zipfian, so 50 000 covers all but the
  * rarest words of a corpus; the bound is memory held for the whole run (a long run fills it with the corpus's
  * rare words and numbers), some 5-10 MB per memo in every judge worker, so it is kept modest.
@@ -29,6 +25,10 @@ export function memoizeWords<V>(compute: (word: string) => V): (word: string) =>
   };
 }
 
+/**
+ * Wraps `compute` with a cache of the `capacity` most recently used keys (least recently used evicted first).
+ * Meant for pure functions of a string; a Map hashes a string once and keeps the hash on it, so lookups are cheap.
+ */
 export function memoizeRecent<K, V>(compute: (key: K) => V, capacity = 16): (key: K) => V {
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
   const cache = new Map<K, V>();

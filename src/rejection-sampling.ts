@@ -1,6 +1,6 @@
 import { pickBest, type Judgement } from './judge.js';
 import type { AttemptRecord, AttributionRecord, CandidateRecord } from './ledger/writer.js';
-import { AuthError, ContextTooLongError, FatalError, RateLimitedError, TransientError } from './providers/errors.js';
+import { AuthError, ContextTooLongError, ProviderError, providerErrorCode } from './providers/errors.js';
 import { attemptSeed } from './task-key.js';
 import type { ChatMessage, GeneratedCandidate, GenerateRequest, GenerateResult, Style } from './types.js';
 
@@ -38,16 +38,6 @@ export interface SamplingDeps {
 
 /** `context_too_long`: the prompt did not fit the model (recorded as failed); the caller may split the chunk. */
 export type SamplingResult = 'accepted' | 'rejected' | 'failed' | 'stopped' | 'context_too_long';
-
-/** Stable reason codes for requests that got no answer; `stats` counts failed tasks by them. */
-export function providerErrorCode(err: unknown): string {
-  if (err instanceof RateLimitedError) return 'rate_limited';
-  if (err instanceof ContextTooLongError) return 'context_too_long';
-  if (err instanceof AuthError) return 'auth_error';
-  if (err instanceof FatalError) return 'request_error';
-  if (err instanceof TransientError) return 'transient_error';
-  return 'internal_error';
-}
 
 function attributionsOf(j: Judgement, sourceOffset: number): AttributionRecord[] {
   const v = j.verdicts.find((x) => x.evaluator === 'attribution');
@@ -101,8 +91,28 @@ export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, dep
       if (err instanceof AuthError) throw err;
       return err instanceof ContextTooLongError ? 'context_too_long' : 'failed';
     }
+    const answered = { ...base, endpoint: result.endpoint, model: result.model || policy.model, usage: result.usage, costUsd: result.costUsd, latencyMs: result.latencyMs };
+    let judgements: Judgement[];
+    try {
+      judgements = await Promise.all(result.candidates.map((c) => deps.judge(task.source, c, task.style)));
+    } catch (err) {
+      // The judge (its model's endpoint, most often) failed. The answer is paid for and kept, unjudged; the task
+      // fails without spending an attempt (or stays pending when the run is stopping), so a later run judges it afresh.
+      const stopped = deps.stopping() && !(err instanceof AuthError);
+      const code = stopped ? 'judge_stopped' : `judge_${providerErrorCode(err)}`;
+      deps.record({
+        ...answered,
+        error: { code, message: deps.redact(err instanceof Error ? err.message : String(err)) },
+        candidates: result.candidates.map((c) => ({ text: c.text, cleaned: c.text, finishReason: c.finishReason, pass: false, score: 0, verdicts: [] })),
+        outcome: stopped ? { status: 'pending' } : { status: 'failed', reasons: [code] },
+        attempts,
+      });
+      if (stopped) return 'stopped';
+      // A refused key stops the run; an error that is no provider's is a bug, which would fail every task alike.
+      if (err instanceof AuthError || !(err instanceof ProviderError)) throw err;
+      return 'failed';
+    }
     attempts = attemptNo;
-    const judgements = await Promise.all(result.candidates.map((c) => deps.judge(task.source, c, task.style)));
     const candidates: CandidateRecord[] = result.candidates.map((c, i) => {
       const j = judgements[i]!;
       return { text: c.text, cleaned: j.cleaned, finishReason: c.finishReason, pass: j.pass, score: j.score, verdicts: j.verdicts };
@@ -116,12 +126,7 @@ export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, dep
           ? { status: 'rejected', reasons }
           : { status: 'pending' };
     deps.record({
-      ...base,
-      endpoint: result.endpoint,
-      model: result.model || policy.model,
-      usage: result.usage,
-      costUsd: result.costUsd,
-      latencyMs: result.latencyMs,
+      ...answered,
       candidates,
       outcome,
       attempts,

@@ -36,3 +36,13 @@ export class AuthError extends FatalError {}
 
 /** The prompt does not fit the model's context: split the chunk. */
 export class ContextTooLongError extends ProviderError {}
+
+/** Stable reason codes for requests that got no answer; `stats` counts failed tasks by them. */
+export function providerErrorCode(err: unknown): string {
+  if (err instanceof RateLimitedError) return 'rate_limited';
+  if (err instanceof ContextTooLongError) return 'context_too_long';
+  if (err instanceof AuthError) return 'auth_error';
+  if (err instanceof FatalError) return 'request_error';
+  if (err instanceof TransientError) return 'transient_error';
+  return 'internal_error';
+}
