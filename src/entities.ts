@@ -66,8 +66,12 @@ function lowerCaseUses(tokens: readonly Token[]): Set<string> {
   return lower;
 }
 
+const PARAGRAPH_BREAK = /\n[^\S\n]*\n/;
+
 function joinable(text: string, prev: Token, next: Token): boolean {
   const gap = text.slice(prev.end, next.start);
+  // A name never runs on past the end of its paragraph ("… D.\n\nQuestion: …").
+  if (PARAGRAPH_BREAK.test(gap)) return false;
   // Initials ("J. J. Johnson") join across a period; nothing else may stand between name words.
   if (/^\.\s*$/.test(gap)) return prev.raw.length === 1;
   return /^\s+$/.test(gap) || gap === '-' || /^\s*&\s*$/.test(gap);

@@ -29,6 +29,14 @@ describe('novel-entities evaluator', () => {
     expect(judge('Roughly 160,000 vehicles cross daily. Northbound trips are free.')).toMatchObject({ pass: true });
   });
 
+  it('does not run a name on past the end of its paragraph', () => {
+    // A QA answer ending in an initial, then the next question: "D." and "Question" are not one name.
+    const source = 'SQLite was written by D. Richard Hipp in 2000. It is used in every major web browser.';
+    const candidate = 'Question: Who wrote SQLite?\nAnswer: It was written by D. Richard Hipp.\n\nQuestion: Where is it used?\nAnswer: In every major web browser.';
+    expect(judge(candidate, {}, source)).toMatchObject({ pass: true });
+    expect(findEntities('Made by D.\n\nQuestion time').map((e) => e.text)).not.toContain('D.\n\nQuestion');
+  });
+
   it('accepts names listed in the allowed option', () => {
     const candidate = 'According to Wikipedia, the bridge opened in 1932.';
     expect(judge(candidate).pass).toBe(false);
