@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, runCli, spawnCli } from '../support/cli.js';
-import { faithfulRewrite, startFakeServer, type FakeReply, type FakeServer } from '../support/fake-server.js';
+import { faithfulQuestionAnswers, faithfulRewrite, startFakeServer, type FakeReply, type FakeServer } from '../support/fake-server.js';
 
 interface Doc {
   id: string;
@@ -37,6 +37,9 @@ const badAnswers: Record<string, { reply: (source: string) => FakeReply; reason:
   },
   copied: { reply: (s) => ({ contents: [s] }), reason: 'verbatim_copy' },
   'novel-number': { reply: (s) => ({ contents: [faithfulRewrite(s) + ' The work cost 4,750,000 dollars in 1987.'] }), reason: 'novel_number' },
+  'meta-commentary': { reply: (s) => ({ contents: [faithfulRewrite(s) + '\n\nI hope this helps! Let me know if you would like any changes.'] }), reason: 'meta_commentary' },
+  // Length is checked (tier 0) before repetition (tier 1): twice the rewrite is too long before it is repetitive.
+  'too-long': { reply: (s) => ({ contents: [faithfulRewrite(s) + '\n\n' + faithfulRewrite(s)] }), reason: 'too_long' },
 };
 
 describe('reword run, end to end against a loopback server', () => {
@@ -130,6 +133,38 @@ describe('reword run, end to end against a loopback server', () => {
     const docs = readFileSync(dolma, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(docs.map((d) => [d.id, d.text, d.source, d.metadata.source_id])).toEqual(records.map((r) => [r.id, r.text, 'reword-wiki', r.metadata.source_id]));
     expect(new Date(docs[0].added).getTime()).toBeGreaterThan(0);
+  });
+});
+
+describe('reword run, a style with a required answer prefix', () => {
+  it('rejects answers without the prefix as missing_prefix and accepts those with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reword-prefix-'));
+    const sample = readFileSync(new URL('../../data/sample.jsonl', import.meta.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Doc);
+    const [withPrefix, without] = [sample[0]!, sample[1]!];
+    // The second document's answers lose their leading "Question:" label.
+    const server = await startFakeServer({
+      respond: (req) => (req.source === without.text ? { contents: [faithfulQuestionAnswers(req.source).replace(/^Question: /, '')] } : undefined),
+    });
+    try {
+      const input = join(dir, 'in.jsonl');
+      writeFileSync(input, [withPrefix, without].map((d, i) => JSON.stringify({ id: `qa-${i}`, text: d.text })).join('\n') + '\n');
+      const ledger = join(dir, 'qa.sqlite');
+      const r = await runCli([
+        'run', '--input', input, '--style', 'qa', '--base-url', server.url, '--model', 'fake-model', '--ledger', ledger,
+        '--chunk-tokens', '4000', '--max-attempts', '1', '--progress', 'none',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const db = new Database(ledger, { readonly: true });
+      const rows = db.prepare(`SELECT s.doc_id AS id, t.status, t.reasons_json AS reasons FROM tasks t JOIN chunks c ON c.id = t.chunk_id JOIN sources s ON s.sha256 = c.doc_sha256 ORDER BY s.doc_id`).all();
+      db.close();
+      expect(rows).toEqual([
+        { id: 'qa-0', status: 'accepted', reasons: null },
+        { id: 'qa-1', status: 'rejected', reasons: '["missing_prefix"]' },
+      ]);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
