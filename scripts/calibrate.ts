@@ -1,10 +1,12 @@
 // Calibration of the faithfulness judge on the labelled pairs in ../shared/judge-dev/ (read in place, never
 // copied into the repository). For each set: balanced accuracy of a preset (default `claims`) on all pairs,
-// on the tuning half (even line indexes, 0-based) and on the held-out half (odd ones), and the same for
-// each evaluator judging alone. Thresholds are tuned on the even half only; the odd half shows whether the
-// tuning generalises.
+// on a tuning half and a held-out half, and the same for each evaluator judging alone; then the preset by
+// domain (SummEdits' source kinds, XSumFaith's summarising systems). The halves split by source document
+// (the parity of its text's sha256), so no held-out pair shares its source with a tuning pair: several
+// pairs edit the same document, and a split by line would show tuning on one as generalising to another.
 //
 //   npm run calibrate [-- --preset claims] [-- --dir ../shared/judge-dev] [-- --json]
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -22,9 +24,22 @@ interface Halves {
 
 const halves = (): Halves => ({ all: emptyConfusion(), tuning: emptyConfusion(), heldOut: emptyConfusion() });
 
-function record(h: Halves, index: number, label: 0 | 1, rejected: boolean): void {
+/** Whether a pair belongs to the held-out half: decided by its source document alone. */
+export function heldOut(source: string): boolean {
+  return (createHash('sha256').update(source).digest()[0] as number) % 2 === 1;
+}
+
+/** The part of a set a pair comes from, read off its id: `summedits-news-…` → news, `xsumfaith-…-PtGen` → PtGen. */
+export function domainOf(id: string): string {
+  const parts = id.split('-');
+  if (parts[0] === 'summedits' && parts.length > 2) return parts[1] as string;
+  if (parts[0] === 'xsumfaith' && parts.length > 2) return parts[parts.length - 1] as string;
+  return parts[0] ?? id;
+}
+
+function record(h: Halves, held: boolean, label: 0 | 1, rejected: boolean): void {
   tally(h.all, label, rejected);
-  tally(index % 2 === 0 ? h.tuning : h.heldOut, label, rejected);
+  tally(held ? h.heldOut : h.tuning, label, rejected);
 }
 
 function readPairs(path: string): Pair[] {
@@ -43,7 +58,7 @@ function readPairs(path: string): Pair[] {
 function row(name: string, h: Halves): string {
   const all = rejectionMetrics(h.all);
   const cells = [h.all, h.tuning, h.heldOut].map((c, i) => percent(rejectionMetrics(c).balancedAccuracy).padStart(i === 0 ? 8 : 9));
-  return `  ${name.padEnd(16)}${cells.join('')} ${percent(all.precision).padStart(10)} ${percent(all.recall).padStart(8)}`;
+  return `  ${name.padEnd(18)}${cells.join('')} ${percent(all.precision).padStart(10)} ${percent(all.recall).padStart(8)}`;
 }
 
 async function main(): Promise<void> {
@@ -63,11 +78,17 @@ async function main(): Promise<void> {
   for (const file of files) {
     const pairs = readPairs(join(dir, file));
     const overall = halves();
+    const byDomain = new Map<string, Halves>();
     const alone = new Map(resolved.map((r) => [r.evaluator.id, { single: [r], h: halves() }]));
     for (const [index, pair] of pairs.entries()) {
       const label = pair.label as 0 | 1;
-      record(overall, index, label, !(await judgePair(pair, style, resolved)).pass);
-      for (const { single, h } of alone.values()) record(h, index, label, !(await judgePair(pair, style, single)).pass);
+      const held = heldOut(pair.source);
+      const rejected = !(await judgePair(pair, style, resolved)).pass;
+      record(overall, held, label, rejected);
+      const domain = domainOf(pair.id);
+      if (!byDomain.has(domain)) byDomain.set(domain, halves());
+      record(byDomain.get(domain) as Halves, held, label, rejected);
+      for (const { single, h } of alone.values()) record(h, held, label, !(await judgePair(pair, style, single)).pass);
     }
     // The preset alone (it stops at the first failing evaluator), as a run judges: the best of three more
     // passes, so that compiling the code and loading the sentence segmenter's data do not count. CPU time:
@@ -85,13 +106,21 @@ async function main(): Promise<void> {
       pairs: pairs.length,
       preset: summary(overall),
       byEvaluator: Object.fromEntries([...alone].map(([id, { h }]) => [id, summary(h)])),
+      byDomain: Object.fromEntries([...byDomain].map(([domain, h]) => [domain, summary(h)])),
       cpuMsPerPair: Math.round(msPerPair * 1000) / 1000,
     };
     if (!opts.json) {
       process.stdout.write(`${set} (${pairs.length} pairs)\n`);
-      process.stdout.write(`  ${'balanced acc.'.padEnd(16)}${'all'.padStart(8)}${'tuning'.padStart(9)}${'held-out'.padStart(9)} ${'precision'.padStart(10)} ${'recall'.padStart(8)}\n`);
+      process.stdout.write(`  ${'balanced acc.'.padEnd(18)}${'all'.padStart(8)}${'tuning'.padStart(9)}${'held-out'.padStart(9)} ${'precision'.padStart(10)} ${'recall'.padStart(8)}\n`);
       process.stdout.write(`${row(`${opts.preset} preset`, overall)}\n`);
       for (const [id, { h }] of alone) process.stdout.write(`${row(id, h)}\n`);
+      if (byDomain.size > 1) {
+        process.stdout.write(`  ${opts.preset} preset by domain (pairs)\n`);
+        for (const [domain, h] of [...byDomain].sort(([a], [b]) => a.localeCompare(b))) {
+          const n = h.all.truePositives + h.all.falsePositives + h.all.trueNegatives + h.all.falseNegatives;
+          process.stdout.write(`${row(`  ${domain} (${n})`, h)}\n`);
+        }
+      }
       process.stdout.write(`  judged in ${msPerPair.toFixed(2)} ms per pair (${opts.preset} preset, CPU time on this machine)\n\n`);
     }
   }
