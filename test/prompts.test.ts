@@ -415,6 +415,14 @@ describe('reword prompts', () => {
     expect(stderr).toMatch(/2 problems found\n$/);
   });
 
+  it('check counts every problem of a file that has several', async () => {
+    const bad = writeStyle('bad.md', `${frontMatter({ id: 'bad', kind: 'creative', description: undefined })}${VALID_TEMPLATE}`);
+    const { stderr, exitCode } = await runPrompts(['check', '--prompts', dir]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain(`${bad}:\n  - `);
+    expect(stderr).toMatch(/2 problems found\n$/);
+  });
+
   it('list fails with the file and field when a style cannot be loaded', async () => {
     const broken = writeStyle('broken.md', `${frontMatter({ id: 'broken', description: undefined })}${VALID_TEMPLATE}`);
     const { stdout, stderr, exitCode } = await runPrompts(['list', '--prompts', dir]);

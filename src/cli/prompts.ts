@@ -58,7 +58,9 @@ export function promptsCommand(): Command {
       ];
       if (problems.length > 0) {
         process.stderr.write(`${problems.join('\n')}\n`);
-        process.stderr.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} found\n`);
+        // A style file may carry several problems in one message: count them, not the messages.
+        const count = problems.length - errors.length + errors.reduce((n, error) => n + error.problems.length, 0);
+        process.stderr.write(`${count} problem${count === 1 ? '' : 's'} found\n`);
         process.exitCode = 1;
         return;
       }

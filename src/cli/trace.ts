@@ -11,7 +11,8 @@ export function formatTrace(t: TraceTask): string {
   const out: string[] = [];
   out.push(`task ${t.id}  [${t.status}${t.reasons.length ? ': ' + t.reasons.join(', ') : ''}]`);
   out.push(`  style ${t.style} (${t.kind}) · model ${t.model} · params ${JSON.stringify(t.params)}`);
-  out.push(`  prompt ${t.prompt.sha256} (${t.prompt.path})`);
+  out.push(`  prompt ${t.prompt.sha256} (${t.prompt.path}):`);
+  out.push(indent(t.prompt.body.trimEnd(), '    > '));
   for (const s of t.sources) {
     out.push(`  source ${s.doc_id} · ${s.path}${s.line != null ? `:${s.line}` : ''} · byte ${s.byte_offset} · sha256 ${s.sha256}`);
   }

@@ -56,6 +56,8 @@ describe('the faithfulness judge in a run', () => {
       expect(faithful.text).toContain(trace[0].output.attributions[0].source_text.trim());
       const human = (await runCli(['trace', '--ledger', ledger, 'sample-003'])).stdout;
       expect(human).toContain('sentence attributions');
+      // The prompt itself, not only its hash: what the model was asked.
+      expect(human).toContain('    > You rewrite documents as passages of a Wikipedia article.');
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
