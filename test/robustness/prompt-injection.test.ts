@@ -97,9 +97,9 @@ describe('instructions inside a document', () => {
     expect(outcome).toEqual({ status: 'rejected', reasons: ['unsupported_sentence'] });
   });
 
-  it('when the model obeys it, is rejected by the built-in wiki style once wiki traces sentences to the source', async () => {
-    const traces = ['attribution', 'novel-entities', 'recall'].some(builtinWikiLists);
+  it('when the model obeys it, is rejected by the built-in wiki style, which traces sentences to the source', async () => {
+    expect(builtinWikiLists('attribution')).toBe(true);
     const outcome = await run('wiki');
-    expect(outcome.status).toBe(traces ? 'rejected' : 'accepted');
+    expect(outcome.status).toBe('rejected');
   });
 });

@@ -58,12 +58,12 @@ describe('secrets', () => {
     const input = dir.write('in.jsonl', jsonl(docs));
     const ledger = dir.path('ledger.sqlite');
     const env = { [KEY_ENV]: KEY };
-    const cli = async (what: string, args: string[]) => {
-      const result = await runCli(args, { env });
+    const cli = async (what: string, args: string[], extraEnv: Record<string, string> = {}) => {
+      const result = await runCli(args, { env: { ...env, ...extraEnv } });
       outputs.push({ what, result });
       return result;
     };
-    await cli('run', runArgs({ prompts: dir.prompts, input, ledger, url: server.url, extra: ['--api-key-env', KEY_ENV, '--chunk-tokens', '4000', '--max-retries', '1', '--max-attempts', '1', '--progress', 'plain'] }));
+    await cli('run', runArgs({ prompts: dir.prompts, input, ledger, url: server.url, extra: ['--api-key-env', KEY_ENV, '--chunk-tokens', '4000', '--max-retries', '1', '--max-attempts', '1', '--progress', 'plain'] }), { REWORD_SUMMARY_JSON: dir.path('summary.json') });
     refuseTheKey = true;
     await cli('run, key refused', runArgs({ prompts: dir.prompts, input, ledger: dir.path('refused.sqlite'), url: server.url, extra: ['--api-key-env', KEY_ENV] }));
     refuseTheKey = false;
@@ -75,6 +75,7 @@ describe('secrets', () => {
     await cli(`trace --json ${docs[2]!.id}`, ['trace', '--ledger', ledger, '--json', docs[2]!.id]);
     await cli('export to a file', ['export', '--ledger', ledger, '--out', dir.path('export.jsonl')]);
     await cli('export to stdout', ['export', '--ledger', ledger, '--out', '-']);
+    await cli('export as Dolma', ['export', '--ledger', ledger, '--out', dir.path('dolma.jsonl'), '--format', 'dolma']);
     await cli('verify', ['verify', '--ledger', ledger]);
   }, 120_000);
 
@@ -97,10 +98,9 @@ describe('secrets', () => {
     expect(trace).toMatch(/redacted/i);
   });
 
-  it('writes the key to no file: ledgers, their write-ahead logs, exports', () => {
+  it('writes the key to no file: ledgers, their write-ahead logs, exports, the run summary', () => {
     const files = allFiles(dir.root);
-    expect(files.some((f) => f.endsWith('ledger.sqlite'))).toBe(true);
-    expect(files.some((f) => f.endsWith('export.jsonl'))).toBe(true);
+    for (const name of ['ledger.sqlite', 'export.jsonl', 'dolma.jsonl', 'summary.json']) expect(files.some((f) => f.endsWith(name)), name).toBe(true);
     expect(files.map((f) => ({ file: f, leaks: leaksIn(readFileSync(f)) })).filter((f) => f.leaks.length > 0)).toEqual([]);
   });
 
