@@ -162,3 +162,46 @@ describe('ledger schema versions', () => {
     expect(readFileSync(notALedger).equals(bytes)).toBe(true);
   });
 });
+
+describe('a ledger written by the first released schema (a file the old reword made, checked in)', () => {
+  // test/fixtures/ledger-schema-v1.sqlite: reword at commit a6c6a10 (schema version 1) ran data/sample.jsonl's
+  // first three documents in wiki and qa against the loopback server, plus one line whose text is a number.
+  const shipped = new URL('../fixtures/ledger-schema-v1.sqlite', import.meta.url);
+  let dir: Scratch;
+  let ledger: string;
+
+  beforeAll(() => {
+    dir = scratch('v1-file');
+    ledger = dir.path('v1.sqlite');
+    copyFileSync(shipped, ledger);
+  });
+
+  afterAll(() => dir?.remove());
+
+  it('is at schema version 1 as shipped', () => {
+    expect(userVersion(ledger)).toBe(1);
+  });
+
+  it('migrates to the current schema and then passes verify, with every run, task, output and input error kept', async () => {
+    openLedger(ledger).close();
+    expect(userVersion(ledger)).toBe(schemaVersion);
+    const verify = await runCli(['verify', '--ledger', ledger]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const stats = JSON.parse((await runCli(['stats', '--ledger', ledger, '--json'])).stdout);
+    expect(stats.tasks).toMatchObject({ total: 6, accepted: 6, rejected: 0, failed: 0, pending: 0 });
+    expect(stats.input_errors.total).toBe(1);
+    expect(Object.keys(stats.by_style).sort()).toEqual(['qa', 'wiki']);
+  });
+
+  it('traces and exports the outputs the old reword accepted', async () => {
+    const trace = await runCli(['trace', '--ledger', ledger, '--json', 'sample-002']);
+    expect(trace.code, trace.stderr).toBe(0);
+    const tasks = JSON.parse(trace.stdout) as Array<{ status: string; output: { text: string } | null }>;
+    expect(tasks.map((t) => t.status)).toEqual(['accepted', 'accepted']);
+    const out = dir.path('export.jsonl');
+    expect((await runCli(['export', '--ledger', ledger, '--out', out])).code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { metadata: { source_id: string; style: string } });
+    expect(lines).toHaveLength(6);
+    expect(new Set(lines.map((l) => `${l.metadata.source_id}/${l.metadata.style}`)).size).toBe(6);
+  });
+});
