@@ -39,6 +39,10 @@ export interface RunProgress {
   completionTokens: number;
   readingDone: boolean;
   elapsedMs: number;
+  /** Bytes of the inputs read so far (kept up to date by readSources). */
+  inputBytesRead?: number;
+  /** Bytes of all the inputs, once known; never for stdin or a pipe. With `inputBytesRead`, estimates progress before reading ends. */
+  inputBytesTotal?: number;
 }
 
 export interface RunSummary extends RunProgress {
@@ -319,7 +323,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
 
   let status: RunStatus = 'finished';
   try {
-    reading: for await (const item of readSources(config.inputs, { textField: config.textField, idField: config.idField, stdinFormat: config.stdinFormat })) {
+    reading: for await (const item of readSources(config.inputs, { textField: config.textField, idField: config.idField, stdinFormat: config.stdinFormat, position: progress })) {
       if (stopping) break;
       if (item.kind === 'error') {
         progress.inputErrors++;

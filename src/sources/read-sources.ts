@@ -3,6 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { SourceItem } from '../types.js';
 import { unreadablePath } from './input-errors.js';
+import { countBytes, ReadPosition, sizeInputs, type InputPosition } from './input-position.js';
 import { readJsonl } from './jsonl.js';
 import { binaryFileError, fileLooksBinary, readTextFile, readTextStream } from './text-files.js';
 import { walkDirectory, type FileFormat } from './walk.js';
@@ -16,6 +17,8 @@ export interface SourceOptions {
   stdinFormat?: 'jsonl' | 'text';
   /** The stream "-" reads; process.stdin unless a test or an embedding program passes its own. */
   stdin?: AsyncIterable<Uint8Array | string>;
+  /** Kept up to date with the bytes read and, when it can be known, the bytes of all the inputs. */
+  position?: InputPosition;
 }
 
 /** An input named on the command line is missing or unreadable: the run does not start. */
@@ -68,26 +71,37 @@ function explainInputProblem(input: string, err: unknown): string {
  * cannot become a document is yielded as an input error and the rest goes on.
  */
 export async function* readSources(inputs: string[], opts: SourceOptions): AsyncGenerator<SourceItem> {
-  for (const input of inputs) {
-    if (input === STDIN) {
-      yield* readStdin(opts);
-      continue;
+  const at = new ReadPosition(opts.position);
+  let stopped = false;
+  const sizing = opts.position ? await sizeInputs(inputs, opts.position, () => stopped) : undefined;
+  let readToEnd = false;
+  try {
+    for (const input of inputs) {
+      if (input === STDIN) {
+        yield* readStdin(opts);
+        continue;
+      }
+      let isDirectory: boolean;
+      try {
+        isDirectory = (await stat(input)).isDirectory();
+      } catch (err) {
+        yield unreadablePath(input, err);
+        continue;
+      }
+      if (!isDirectory) {
+        yield* readFile(input, formatOfNamedFile(input), opts, at);
+        continue;
+      }
+      for await (const entry of walkDirectory(input)) {
+        if (entry.kind === 'error') yield entry.item;
+        else yield* readFileInDirectory(entry.path, entry.format, opts, at);
+      }
     }
-    let isDirectory: boolean;
-    try {
-      isDirectory = (await stat(input)).isDirectory();
-    } catch (err) {
-      yield unreadablePath(input, err);
-      continue;
-    }
-    if (!isDirectory) {
-      yield* readFile(input, formatOfNamedFile(input), opts);
-      continue;
-    }
-    for await (const entry of walkDirectory(input)) {
-      if (entry.kind === 'error') yield entry.item;
-      else yield* readFileInDirectory(entry.path, entry.format, opts);
-    }
+    readToEnd = true;
+  } finally {
+    // Reading stopped part way: the directories still being sized are of no more use.
+    stopped = !readToEnd;
+    await sizing?.walk;
   }
 }
 
@@ -108,9 +122,9 @@ function formatOfNamedFile(path: string): FileFormat {
 }
 
 /** Files of unlisted kinds found in a directory are passed over, but a binary one is reported. */
-async function* readFileInDirectory(path: string, format: FileFormat, opts: SourceOptions): AsyncGenerator<SourceItem> {
+async function* readFileInDirectory(path: string, format: FileFormat, opts: SourceOptions, at: ReadPosition): AsyncGenerator<SourceItem> {
   if (format !== 'unlisted') {
-    yield* readFile(path, format, opts);
+    yield* readFile(path, format, opts, at);
     return;
   }
   try {
@@ -120,18 +134,29 @@ async function* readFileInDirectory(path: string, format: FileFormat, opts: Sour
   }
 }
 
-async function* readFile(path: string, format: FileFormat, opts: SourceOptions): AsyncGenerator<SourceItem> {
+/**
+ * While an item is being handled, the position is where that item begins, so that it agrees with the tasks
+ * counted so far (the engine counts a document's tasks as it schedules them, after the document is read).
+ */
+async function* readFile(path: string, format: FileFormat, opts: SourceOptions, at: ReadPosition): AsyncGenerator<SourceItem> {
+  let size = 0;
   if (format !== 'jsonl') {
-    yield await readTextFile(path);
+    yield await readTextFile(path, (n) => (size = n));
+    at.fileDone(size);
     return;
   }
   try {
-    yield* readJsonl(createReadStream(path), path, opts);
+    for await (const item of readJsonl(countBytes(createReadStream(path), (n) => (size += n)), path, opts)) {
+      if (item.kind === 'doc') at.within(item.doc.origin.byteOffset);
+      yield item;
+    }
   } catch (err) {
     // Opening fails here (the stream opens lazily), as does a read error part way; records before it stand.
     if (!isIoError(err)) throw err;
     yield unreadablePath(path, err);
   }
+  // Not reached when reading stops part way: the bytes read ahead of the records handled do not count.
+  at.fileDone(size);
 }
 
 /** System errors carry an errno code ("EACCES", "EIO", …); anything else is a bug and must surface. */
