@@ -1,6 +1,6 @@
 // Polarity flips: the output states something its source states the other way round. Either a negation on
-// one side only ("could result in a loss" / "could not result in a loss"), or a word replaced by its
-// opposite ("easy to use" / "difficult to use"). A word is compared with the places in the source where
+// one side only ("could cause a delay" / "could not cause a delay"), or a word replaced by its
+// opposite ("cheap to run" / "expensive to run"). A word is compared with the places in the source where
 // the same word stands among the same neighbours (at least one shared content word close by); a summary may
 // move a statement far from where the source made it, so all such places count, not only one span. A flip
 // is reported only when every matching place in the source disagrees with the output.
@@ -11,7 +11,7 @@ import { normalizeWord, type Token } from './content-words.js';
 export interface PolarityFlip {
   /**
    * `negation`: negated on one side only; `antonym`: an opposite word; `contrast`: another member of a closed
-   * set (Friday for Tuesday); `restriction`: "only" where the source never restricts ("only life insurance").
+   * set (Friday for Tuesday); `restriction`: "only" where the source never restricts ("only the west wing").
    */
   kind: 'negation' | 'antonym' | 'contrast' | 'restriction';
   /** The output words involved, as written. */
@@ -182,7 +182,7 @@ function restrictorsOf(side: PolarityText): number[] {
 }
 
 /**
- * An output "only" ("used only as messengers", "auto insurance only") the source does not make: no
+ * An output "only" ("kept only as pets", "weekends only") the source does not make: no
  * restricting word of the source stands near a word that stands near this one. A restriction somewhere
  * else in a long source ("I just think…") backs nothing here.
  */
@@ -228,7 +228,7 @@ export function findPolarityFlips(
     company(output, o, from, to, near);
     if (near.size === 0) continue;
     // How closely the source's best place for this word matches its company here: an opposite must match
-    // more closely still ("bond buying, in a move to contain yields" against "bond selling, in a move to…",
+    // more closely still ("urgent seed buying to support growers" against "urgent seed selling to support…",
     // when "selling" also appears somewhere else with a word or two of this company).
     let ownBest = 0;
     const matches: number[] = [];
@@ -247,12 +247,12 @@ export function findPolarityFlips(
         const p = matches[0] as number;
         report({ kind: 'negation', output: phrase(output, o, outputNegated), source: phrase(source, p, sourceNegated) });
       }
-      // An output in lower case ("anzac day") hides the names the source capitalises ("Anzac Day"): such a
+      // An output in lower case ("harvest fair") hides the names the source capitalises ("Harvest Fair"): such a
       // word is part of a name there, not a common word an opposite could replace.
       if (!t.capitalised && matches.some((p) => isNameWord(source.tokens[p]))) continue;
     } else if (outputNegated[o] === GOVERNED && options.span !== undefined && !negatedElsewise(t.norm, source, options.span)) {
       let any = false;
-      // A cue that negates nothing ("oh, no, is it bad?") does not count: the span must negate a word.
+      // A cue that negates nothing ("oh no, what happened?") does not count: the span must negate a word.
       for (let k = options.span[0]; k < options.span[1]; k++) if (sourceNegated[k] === GOVERNED) any = true;
       if (!any) report({ kind: 'negation', output: phrase(output, o, outputNegated), source: '' });
     }

@@ -1,6 +1,6 @@
 // Quotations: words an output puts between quotation marks claim to be the source's own words. A rewrite may
-// shorten a quotation (leave words out) but not change one: "a specific software issue" quoted where the
-// source said "a specific electrical connection issue" is an altered fact that reads as a citation.
+// shorten a quotation (leave words out) but not change one: "a faulty packaging problem" quoted where the
+// source said "a faulty cooling valve problem" is an altered fact that reads as a citation.
 // Words are compared by their normalised keys (see content-words.ts), so case, punctuation, contractions
 // and number formats do not count as changes.
 
@@ -79,8 +79,8 @@ function inOrder(quote: readonly string[], source: readonly Token[], from: numbe
 export function matchQuotation(quoteText: string, source: readonly Token[], positions: ReadonlyMap<string, readonly number[]>): QuotationMatch {
   const quote = tokenize(quoteText).map((t) => t.norm);
   const words = quote.length;
-  // Left-out words may stand between quoted ones: "to handle or use skillfully for personal gain" quotes
-  // "to handle or use skillfully to manage or control for personal gain".
+  // Left-out words may stand between quoted ones: "to sort and store letters by date" quotes
+  // "to sort, label and neatly store old letters by their date".
   const reach = 2 * words;
   for (const p of positions.get(quote[0] ?? '') ?? []) {
     if (inOrder(quote, source, p, reach)) return { words, matched: words, faithful: true, sourceTokens: [p, Math.min(source.length, p + reach)] };

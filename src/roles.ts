@@ -1,5 +1,5 @@
 // Order-aware matching. Bag-of-words overlap cannot tell "Smith beat Jones" from "Jones beat Smith", nor
-// "born in Oakland, now lives in Redondo Beach" from the reverse; both use the same words. What changes is
+// "born in Leeds, now lives in York" from the reverse; both use the same words. What changes is
 // the slot each word sits in: the words just before it ("beat _", "in _", "from _", sentence start).
 // A role swap is two words that have traded slots: each now sits where, in the source, the other one sat.
 
@@ -14,8 +14,8 @@ export interface RoleSwap {
   secondSlot: string;
 }
 
-// Determiners, possessives and sentence adverbs say nothing about a word's role ("however, the original
-// version" is the subject as much as "the original version"); the slot looks past them.
+// Determiners, possessives and sentence adverbs say nothing about a word's role ("however, the first
+// draft" is the subject as much as "the first draft"); the slot looks past them.
 const TRANSPARENT = new Set([
   'the', 'a', 'an', 'his', 'her', 'its', 'their', 'our', 'my', 'your', 'this', 'that', 'these', 'those',
   'however', 'also', 'then', 'thus', 'therefore', 'later', 'still',
@@ -107,7 +107,7 @@ function coordinated(tokens: readonly Token[], text: string, a: string, b: strin
   return false;
 }
 
-/** Adjacent words reordered ("September 23" → "23 September", "girls selective" → "selective girls"). */
+/** Adjacent words reordered ("May 12" → "12 May", "oak old" → "old oak"). */
 function neighbours(x: { s: Slotted; slot: string }, y: { s: Slotted; slot: string }): boolean {
   const mentions = (slot: string, t: Token) => slot.split(' ').includes(t.kind === 'number' ? '#' : t.norm);
   return mentions(x.slot, y.s.token) || mentions(y.slot, x.s.token) || Math.abs(x.s.index - y.s.index) <= 1;
@@ -171,8 +171,8 @@ export function findRoleSwaps(
       const tookSoleSlot = oneSided && x.slot !== '^' && owners !== undefined && owners.size === 1;
       if (!mutual && !tookSoleSlot) continue;
       const key = [a, b].sort().join('\u0000');
-      // Items of a list in either text may come in any order: "the Patriots and the Chiefs, and the Rams and
-      // the Saints" names the same two games as the source's "the Rams and the Saints … the Chiefs and the Patriots".
+      // Items of a list in either text may come in any order: "the Wolves and the Otters, and the Falcons and
+      // the Herons" names the same two matches as the source's "the Falcons and the Herons … the Otters and the Wolves".
       if (seen.has(key) || coordinated(source, sourceText, a, b) || coordinated(output, outputText.text, a, b, outputText.start, true)) continue;
       seen.add(key);
       swaps.push({ first: x.s.token.raw, second: y.s.token.raw, firstSlot: `${x.slot} _`, secondSlot: `${y.slot} _` });

@@ -41,16 +41,16 @@ describe('attribution evaluator', () => {
   });
 
   it('does not count a reordered list as swapped roles', () => {
-    const source = 'The album features Kai Winding and J. J. Johnson on trombone.';
-    expect(judge('The album features J. J. Johnson and Kai Winding on trombone.', {}, source)).toMatchObject({ pass: true });
+    const source = 'The album features Mara Linde and T. R. Okafor on cello.';
+    expect(judge('The album features T. R. Okafor and Mara Linde on cello.', {}, source)).toMatchObject({ pass: true });
   });
 
   it('does not count items of a list in the output as swapped roles, but does count swapped places', () => {
-    const source = 'We talk about the games between the Rams and the Saints, and then the Chiefs and the Patriots.';
-    expect(judge('They talk about the games between the Patriots and the Chiefs, and the Rams and the Saints.', {}, source)).toMatchObject({ pass: true });
-    expect(judge('They talk about the games of the Patriots vs. the Chiefs and the Rams vs. the Saints.', {}, source)).toMatchObject({ pass: true });
-    const places = 'It is located east of Nanuet, south of Chestnut Ridge, to the west of Blauvelt, New York, and north of Montvale.';
-    const swapped = 'It is east of Chestnut Ridge, south of Nanuet, west of Blauvelt, New York, and north of Montvale.';
+    const source = 'We talk about the matches between the Falcons and the Herons, and then the Otters and the Wolves.';
+    expect(judge('They talk about the matches between the Wolves and the Otters, and the Falcons and the Herons.', {}, source)).toMatchObject({ pass: true });
+    expect(judge('They talk about the matches of the Wolves vs. the Otters and the Falcons vs. the Herons.', {}, source)).toMatchObject({ pass: true });
+    const places = 'The village lies east of Marrowby, south of Fenwick Green, to the west of Ashcombe, Ohio, and north of Delvin.';
+    const swapped = 'The village lies east of Fenwick Green, south of Marrowby, west of Ashcombe, Ohio, and north of Delvin.';
     expect(judge(swapped, {}, places)).toMatchObject({ pass: false, reason: 'unsupported_sentence' });
   });
 

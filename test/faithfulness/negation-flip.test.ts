@@ -12,10 +12,10 @@ describe('negation-flip evaluator', () => {
   });
 
   it('rejects a negation the source does not make', () => {
-    const source = 'The recall addresses a wiring fault that could result in a loss of power while driving.';
-    const verdict = judge('The recall addresses a wiring fault that could not result in a loss of power.', {}, source);
-    expect(verdict).toMatchObject({ pass: false, reason: 'negation_flip' });
-    expect(kinds('The recall addresses a wiring fault that could not result in a loss of power.', source)).toContain('negation');
+    const source = 'The update fixes a memory leak that could cause the player to freeze during long videos.';
+    const candidate = 'The update fixes a memory leak that could not cause the player to freeze.';
+    expect(judge(candidate, {}, source)).toMatchObject({ pass: false, reason: 'negation_flip' });
+    expect(kinds(candidate, source)).toContain('negation');
   });
 
   it('rejects a dropped negation', () => {
@@ -24,25 +24,25 @@ describe('negation-flip evaluator', () => {
   });
 
   it('rejects an opposite word in the same company', () => {
-    const source = 'Anchor is a free and easy-to-use service for recording podcasts.';
-    expect(judge('Anchor is a free but difficult-to-use service for recording podcasts.', {}, source)).toMatchObject({ pass: false });
-    expect(kinds('Anchor is a free but difficult-to-use service for recording podcasts.', source)).toEqual(['antonym']);
-    expect(judge('Anchor is a free and simple service for recording podcasts.', {}, source)).toMatchObject({ pass: true });
+    const source = 'Quillpad is a cheap, easy-to-use program for drawing comics.';
+    expect(judge('Quillpad is a cheap but difficult-to-use program for drawing comics.', {}, source)).toMatchObject({ pass: false });
+    expect(kinds('Quillpad is a cheap but difficult-to-use program for drawing comics.', source)).toEqual(['antonym']);
+    expect(judge('Quillpad is a cheap and simple program for drawing comics.', {}, source)).toMatchObject({ pass: true });
   });
 
   it('rejects another member of a closed set: a weekday for a weekday', () => {
-    const source = 'His accomplice surrendered to police on Thursday, two days after the raid.';
-    expect(kinds('His accomplice surrendered to police on Friday.', source)).toEqual(['contrast']);
+    const source = 'The missing climber was found by rescuers on Thursday, two days after the storm.';
+    expect(kinds('The missing climber was found by rescuers on Friday.', source)).toEqual(['contrast']);
   });
 
   it('rejects "only" where the source never restricts', () => {
-    const source = 'The agent goes over health and life insurance plans with the client.';
-    expect(kinds('The agent only goes over life insurance plans with the client.', source)).toEqual(['restriction']);
+    const source = 'The tutor goes over algebra and geometry exercises with the pupil.';
+    expect(kinds('The tutor only goes over geometry exercises with the pupil.', source)).toEqual(['restriction']);
   });
 
   it('ignores cues that negate nothing', () => {
-    const source = 'The client asked whether or not the deductibles are affordable.';
-    expect(judge('The client asked about the deductibles.', {}, source)).toMatchObject({ pass: true });
+    const source = 'The tenant asked whether or not the repairs are included.';
+    expect(judge('The tenant asked about the repairs.', {}, source)).toMatchObject({ pass: true });
   });
 
   it('passes a rewrite that drops a filler word between a negation and its word', () => {
@@ -54,14 +54,14 @@ describe('negation-flip evaluator', () => {
   });
 
   it('reads "found no proof", "did not find proof" and "unable to find proof" alike', () => {
-    const source = 'Investigators were unable to find proof of poisoning in the schools.';
-    expect(judge('Investigators found no proof of poisoning in the schools.', {}, source)).toMatchObject({ pass: true });
-    expect(judge('Investigators found proof of poisoning in the schools.', {}, source)).toMatchObject({ pass: false, reason: 'negation_flip' });
+    const source = 'Engineers were unable to find proof of cracks in the tunnel lining.';
+    expect(judge('Engineers found no proof of cracks in the tunnel lining.', {}, source)).toMatchObject({ pass: true });
+    expect(judge('Engineers found proof of cracks in the tunnel lining.', {}, source)).toMatchObject({ pass: false, reason: 'negation_flip' });
   });
 
   it('rejects a negating prefix the source does not have', () => {
-    const source = 'The agent offers coverage at competitive prices with flexible payment plans.';
-    expect(kinds('The agent offers coverage at non-competitive prices with flexible payment plans.', source)).toEqual(['negation']);
+    const source = 'The studio rents rehearsal rooms at competitive rates to local bands.';
+    expect(kinds('The studio rents rehearsal rooms at non-competitive rates to local bands.', source)).toEqual(['negation']);
   });
 
   it('takes a negated word for its opposite, and a prefix for a negation', () => {
@@ -75,8 +75,8 @@ describe('negation-flip evaluator', () => {
   });
 
   it('rejects an opposite that fits the company better than the word itself does elsewhere', () => {
-    const source = 'Traders are selling shares. The Bank of Japan said it would conduct emergency bond buying to contain yields.';
-    expect(kinds('The Bank of Japan said it would conduct emergency bond selling to contain yields.', source)).toEqual(['antonym']);
+    const source = 'Dealers are selling seed. The co-operative said it would begin urgent seed buying to support growers.';
+    expect(kinds('The co-operative said it would begin urgent seed selling to support growers.', source)).toEqual(['antonym']);
   });
 
   it('does not count opposites the rewrite keeps in their places, but does count opposites that swapped', () => {
@@ -86,13 +86,13 @@ describe('negation-flip evaluator', () => {
   });
 
   it('accepts "only" when the source restricts the same thing, not when it restricts something else', () => {
-    const source = 'I just think podcasts are fun. The free Anchor app offers recording tools, but only on a phone.';
-    expect(judge('The free Anchor app offers recording tools only on a phone.', {}, source)).toMatchObject({ pass: true });
-    expect(kinds('The free Anchor app only offers recording tools.', 'I just think podcasts are fun. The free Anchor app offers editing and recording tools.')).toEqual(['restriction']);
+    const source = 'I just think gardening is relaxing. The free Sprout app sends planting reminders, but only on a tablet.';
+    expect(judge('The free Sprout app sends planting reminders only on a tablet.', {}, source)).toMatchObject({ pass: true });
+    expect(kinds('The free Sprout app only sends planting reminders.', 'I just think gardening is relaxing. The free Sprout app sends watering and planting reminders.')).toEqual(['restriction']);
   });
 
   it('can leave opposites out', () => {
-    const source = 'Anchor is a free and easy-to-use service for recording podcasts.';
-    expect(judge('Anchor is a free but difficult-to-use service for recording podcasts.', { antonyms: false }, source).pass).toBe(true);
+    const source = 'Quillpad is a cheap, easy-to-use program for drawing comics.';
+    expect(judge('Quillpad is a cheap but difficult-to-use program for drawing comics.', { antonyms: false }, source).pass).toBe(true);
   });
 });
