@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AT_SYMBOL, cutBefore, IDEOGRAPHIC, INSIDE_CHARACTER, INSIDE_WORD, isWhitespace, lastCut, lastWordEnd, nextCut } from './cut-points.js';
 import { countTokens } from './tokens.js';
 import type { Chunk, SourceDoc } from './types.js';
 
@@ -43,8 +44,10 @@ const WHOLE_CHARS_PER_TOKEN = 6;
 /**
  * Splits a document into chunks of at most `maxTokens` tokens, in order, such that
  * `doc.text.slice(chunk.start, chunk.end) === chunk.text`. Chunks break at paragraph ends where they can,
- * then at sentence ends, then between words; a single word longer than the bound is cut into pieces as a
- * last resort so that the bound always holds. Whitespace between chunks belongs to no chunk.
+ * then at sentence ends, then between words (in text written without spaces, between its characters, after
+ * its punctuation where one is near, never inside a Latin word or a number); a single word longer than the
+ * bound is cut into pieces as a last resort so that the bound always holds. Whitespace between chunks belongs
+ * to no chunk.
  */
 export function* chunkDocument(doc: Pick<SourceDoc, 'id' | 'text'>, opts: ChunkOptions): Generator<Chunk> {
   const { maxTokens } = opts;
@@ -193,8 +196,22 @@ function* sentenceUnits(text: string, paragraph: Span): Generator<Unit> {
 
 // ---- splitting below the sentence ----
 
-/** Cuts a span that is too long into runs of whole words, each counted exactly and within the bound. */
-function* splitAtWords(text: string, span: Span & { tokens: number }, maxTokens: number): Generator<Unit> {
+/**
+ * How finely a span too long for one chunk is cut, coarsest first, as the weakest cut each level takes (see
+ * cut-points.ts): between words (at spaces, and between the characters of Chinese or Japanese text, preferring
+ * its punctuation, never inside a Latin word or a number among them); at punctuation inside a word; between
+ * the characters of one word; between code points, for one character (a base and its marks) over the bound.
+ */
+const CUT_LEVELS = [IDEOGRAPHIC, AT_SYMBOL, INSIDE_WORD, INSIDE_CHARACTER] as const;
+
+/**
+ * Cuts a span that is too long into runs of whole words, each counted exactly and within the bound. A piece
+ * that cannot be cut at this level and is over the bound is cut at the next; only the last level, one code
+ * point, may stay over it.
+ */
+function* splitAtWords(text: string, span: Span & { tokens: number }, maxTokens: number, level = 0): Generator<Unit> {
+  const min = CUT_LEVELS[level] ?? INSIDE_CHARACTER;
+  const finest = level >= CUT_LEVELS.length - 1;
   let charsPerToken = (span.end - span.start) / Math.max(1, span.tokens);
   let pos = span.start;
   while (pos < span.end) {
@@ -202,54 +219,33 @@ function* splitAtWords(text: string, span: Span & { tokens: number }, maxTokens:
     if (pos >= span.end) break;
     let budget = Math.max(1, Math.floor(maxTokens * charsPerToken * AIM));
     for (;;) {
-      let end = pos + budget >= span.end ? span.end : cutBefore(text, pos, pos + budget);
+      const limit = pos + budget;
+      let end = limit >= span.end ? span.end : level === 0 ? cutBefore(text, pos, limit) : lastCut(text, pos, limit, min);
       if (end <= pos) {
-        // The first word alone runs past the budget. tiktoken's time grows with the square of an unbroken
-        // run of letters (a minute for 160 K of "a"), so a word far longer than a chunk is never encoded whole.
-        end = wordEnd(text, pos, span.end);
-        if (end - pos > 4 * budget) {
-          yield* splitWord(text, { start: pos, end, tokens: (end - pos) / charsPerToken }, maxTokens);
+        // The first piece alone runs past the budget. tiktoken's time grows with the square of an unbroken
+        // run of letters (a minute for 160 K of "a"), so a piece far longer than a chunk is never encoded whole.
+        end = nextCut(text, pos, span.end, min);
+        if (end - pos > 4 * budget && !finest) {
+          yield* splitAtWords(text, { start: pos, end, tokens: (end - pos) / charsPerToken }, maxTokens, level + 1);
           pos = end;
           break;
         }
       }
       const tokens = countTokens(text.slice(pos, end));
-      if (tokens <= maxTokens) {
+      const onePiece = tokens > maxTokens && nextCut(text, pos, end, min) === end;
+      // A piece of one code point cannot shrink further (only reachable with a bound of a few tokens).
+      if (tokens <= maxTokens || (onePiece && finest)) {
         yield { start: pos, end, tokens, level: 'words' };
         charsPerToken = (end - pos) / Math.max(1, tokens);
         pos = end;
         break;
       }
-      if (wordEnd(text, pos, end) === end) {
-        yield* splitWord(text, { start: pos, end, tokens }, maxTokens);
+      if (onePiece) {
+        yield* splitAtWords(text, { start: pos, end, tokens }, maxTokens, level + 1);
         pos = end;
         break;
       }
       budget = Math.max(1, Math.floor(((end - pos) * maxTokens * AIM) / tokens));
-    }
-  }
-}
-
-/** Last resort for one word longer than the bound: cut between code points (never inside a surrogate pair). */
-function* splitWord(text: string, word: Span & { tokens: number }, maxTokens: number): Generator<Unit> {
-  let charsPerToken = (word.end - word.start) / Math.max(1, word.tokens);
-  let pos = word.start;
-  while (pos < word.end) {
-    let length = Math.max(1, Math.floor(maxTokens * charsPerToken * AIM));
-    for (;;) {
-      const onePoint = Math.min(word.end, pos + (isLowSurrogate(text.charCodeAt(pos + 1)) ? 2 : 1));
-      let cut = Math.min(word.end, pos + length);
-      if (cut < word.end && isLowSurrogate(text.charCodeAt(cut))) cut--;
-      if (cut < onePoint) cut = onePoint;
-      const tokens = countTokens(text.slice(pos, cut));
-      // A piece of one code point cannot shrink further (only reachable with a bound of a few tokens).
-      if (tokens <= maxTokens || cut === onePoint) {
-        yield { start: pos, end: cut, tokens, level: 'words' };
-        charsPerToken = (cut - pos) / Math.max(1, tokens);
-        pos = cut;
-        break;
-      }
-      length = Math.max(1, Math.floor(((cut - pos) * maxTokens * AIM) / tokens));
     }
   }
 }
@@ -344,47 +340,9 @@ function skipWhitespace(text: string, pos: number, end: number): number {
   return pos;
 }
 
-/** End of the last whole word in text[pos, limit), or `pos` when the first word runs past `limit`. */
-function lastWordEnd(text: string, pos: number, limit: number): number {
-  let e = limit;
-  while (e > pos && !isWhitespace(text.charCodeAt(e))) e--;
-  while (e > pos && isWhitespace(text.charCodeAt(e - 1))) e--;
-  return e;
-}
-
-/** Where to end a run of words that must stop before `limit`: a line break in its second half, else a space. */
-function cutBefore(text: string, pos: number, limit: number): number {
-  const half = pos + Math.floor((limit - pos) / 2);
-  for (let i = limit; i > half; i--) {
-    if (text.charCodeAt(i) === 0x0a) return lastWordEnd(text, pos, i);
-  }
-  return lastWordEnd(text, pos, limit);
-}
-
-/** End of the word that starts at `pos` (the next whitespace, or `end`). */
+/** End of the space-separated word that starts at `pos` (the next whitespace, or `end`). */
 function wordEnd(text: string, pos: number, end: number): number {
   let e = pos;
   while (e < end && !isWhitespace(text.charCodeAt(e))) e++;
   return e;
-}
-
-/** Exactly the characters JavaScript's `\s` matches, without a regex per character. */
-function isWhitespace(code: number): boolean {
-  return (
-    code === 0x20 ||
-    (code >= 0x09 && code <= 0x0d) ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
 }

@@ -8,6 +8,8 @@ import type { Chunk } from '../src/types.js';
 interface Doc {
   id: string;
   text: string;
+  /** The corpus's guess at the language (absent in documents made by a test). */
+  lang?: string;
 }
 
 /** Documents of a shared corpus file, read at test time (the corpus is not copied into the repository). */
@@ -16,8 +18,8 @@ function corpus(name: 'gutenberg' | 'wikipedia' | 'web'): Doc[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => {
-      const { id, text } = JSON.parse(line) as Doc;
-      return { id, text };
+      const { id, text, lang } = JSON.parse(line) as Doc;
+      return { id, text, lang };
     });
 }
 
@@ -49,6 +51,39 @@ function expectWellFormed(doc: Doc, chunks: Chunk[], maxTokens: number): void {
 function cutsBetweenWords(text: string, chunks: Chunk[]): boolean {
   return chunks.every((c) => isSpace(text[c.start - 1]) && isSpace(text[c.end]));
 }
+
+// A word of letters or digits of a script written with spaces (Latin, Cyrillic…), with its combining marks,
+// its apostrophes, points and hyphens, and the separators of a number: "A380", "1,958.5", "WABC-TV", "Café".
+const WORD_CHARACTER = '(?:(?![\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}\\p{sc=Hangul}])[\\p{L}\\p{N}]\\p{M}*)';
+const LATIN_WORD = new RegExp(`${WORD_CHARACTER}+(?:(?:[.'’-]|(?<=\\p{N})[,:](?=\\p{N}))${WORD_CHARACTER}+)*`, 'gu');
+
+/**
+ * Chunk boundaries inside the text that fall inside a Latin word or a number (unless that word alone is over
+ * the bound, when it must be cut), before a combining mark or an emoji modifier, or inside a surrogate pair;
+ * each shown with its surroundings, "直到19|58年".
+ */
+function cutsInsideWords(text: string, chunks: Chunk[], maxTokens: number): string[] {
+  const wordAt = new Map<number, string>(); // each position strictly inside a word → the word
+  for (const m of text.matchAll(LATIN_WORD)) for (let i = m.index + 1; i < m.index + m[0].length; i++) wordAt.set(i, m[0]);
+  const bad: string[] = [];
+  for (const cut of new Set(chunks.flatMap((c) => [c.start, c.end]))) {
+    if (cut <= 0 || cut >= text.length) continue;
+    const word = wordAt.get(cut);
+    const splitsWord = word !== undefined && countTokens(word) <= maxTokens;
+    const splitsCharacter = /^[\p{M}\u{1F3FB}-\u{1F3FF}]/u.test(text.slice(cut, cut + 2)) || /^[\uDC00-\uDFFF]/.test(text.slice(cut, cut + 1));
+    if (splitsWord || splitsCharacter) bad.push(`${text.slice(Math.max(0, cut - 8), cut)}|${text.slice(cut, cut + 8)}`);
+  }
+  return bad;
+}
+
+/** Chinese and Japanese text without a space, full of Latin words, numbers and codes. */
+const CJK_WITH_LATIN = [
+  '据报道，空中客车A380于2005年4月27日首飞，翼展79.8米，最大起飞重量达到575,000公斤，售价约为4.45亿美元。',
+  '诺布尔任命金特纳为总裁，而他本人则担任首席执行官，直到1958年去世。',
+  '它将被要求在纽约市场上销售WABC-TV或杜蒙拥有并运营的WABD电视台，合并后的ABC-杜蒙将拥有与CBS和NBC竞争的资源。',
+  '距离为1,958.5公里，iPhone15和COVID-19的消息也随后发布；Sky+HD内容使用MPEG-4广播、DVB-S2标准。',
+  'エアバスA380は2005年に初飛行した。最大離陸重量は575,000キログラムで、WABC-TVのニュースでも取り上げられた！',
+].join('');
 
 describe('chunkDocument', () => {
   it('keeps a short document as one chunk, trimmed, with exact offsets', () => {
@@ -213,6 +248,70 @@ describe('chunkDocument', () => {
     const [chunk] = chunksOf(text, 100);
     expect(chunk?.text).toBe(text);
     expect(chunk?.tokens).toBeGreaterThan(10);
+  });
+
+  it('never cuts inside a Latin word or a number in Chinese, Japanese or English corpus documents, at any small bound', () => {
+    const documents = [...corpus('wikipedia'), ...corpus('web'), ...corpus('gutenberg')].filter((d) => d.lang === 'zh' || d.lang === 'ja' || d.id.startsWith('xquad-en-'));
+    expect(documents.filter((d) => d.lang === 'zh').length).toBeGreaterThan(0);
+    for (const doc of documents) {
+      for (let maxTokens = 20; maxTokens <= 80; maxTokens += 10) {
+        const chunks = [...chunkDocument(doc, { maxTokens })];
+        expectWellFormed(doc, chunks, maxTokens);
+        expect(cutsInsideWords(doc.text, chunks, maxTokens), `${doc.id} at ${maxTokens}`).toEqual([]);
+        // English has spaces between all its words: it is cut at them alone.
+        if (doc.lang === 'en') expect(cutsBetweenWords(doc.text, chunks), `${doc.id} at ${maxTokens}`).toBe(true);
+      }
+    }
+  });
+
+  it('keeps Latin words, numbers and codes such as A380, 1,958.5 and WABC-TV whole inside Chinese and Japanese text', () => {
+    const text = CJK_WITH_LATIN.repeat(12); // one paragraph, one "sentence" to the segmenter, not one space
+    const wholes = ['A380', '2005', '79.8', '575,000', '4.45', '1958', 'WABC-TV', 'WABD', 'ABC', '1,958.5', 'iPhone15', 'COVID-19', 'MPEG-4', 'DVB-S2'];
+    for (let maxTokens = 8; maxTokens <= 64; maxTokens += 4) {
+      const chunks = chunksOf(text, maxTokens);
+      expectWellFormed({ id: 'doc', text }, chunks, maxTokens);
+      expect(chunks.length).toBeGreaterThan(1);
+      expect(cutsInsideWords(text, chunks, maxTokens), `at ${maxTokens}`).toEqual([]);
+      for (const word of wholes) {
+        for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+          expect(chunks.some((c) => c.start <= at && at + word.length <= c.end), `${word} at ${at}, bound ${maxTokens}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('ends chunks of Chinese text after its punctuation when one is near the bound', () => {
+    const clauses = ['今天早上天气很好', '我们一起去公园散步', '湖边的柳树已经发芽了', '孩子们在草地上放风筝', '老人们坐在长椅上聊天'];
+    const text = Array.from({ length: 60 }, (_, i) => `${clauses[i % 5]}${'，、；，。'[i % 5]}`).join('');
+    for (const maxTokens of [30, 40, 60, 80]) {
+      const chunks = chunksOf(text, maxTokens);
+      expectWellFormed({ id: 'doc', text }, chunks, maxTokens);
+      expect(chunks.length).toBeGreaterThan(2);
+      for (const chunk of chunks) expect(chunk.text, `at ${maxTokens}`).toMatch(/[。，、；]$/);
+    }
+  });
+
+  it('never separates a combining mark, an emoji modifier or a surrogate pair from its character in CJK text', () => {
+    const text = '咖啡馆里Cafe\u0301和naïve的招牌旁有𠀀𠀁𠮷三个字与👍🏽👋🏿两个表情'.repeat(40);
+    for (const maxTokens of [6, 10, 20, 40]) {
+      const chunks = chunksOf(text, maxTokens);
+      expectWellFormed({ id: 'doc', text }, chunks, maxTokens);
+      expect(cutsInsideWords(text, chunks, maxTokens), `at ${maxTokens}`).toEqual([]);
+      for (const chunk of chunks) expect(chunk.text).not.toMatch(LONE_SURROGATE);
+    }
+  });
+
+  it('still cuts a run of letters and digits longer than the bound inside Chinese text, as a last resort', () => {
+    const run = Array.from({ length: 10 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join(''); // 640 characters, one word
+    const text = `美国广播公司的代码是${run}，这是一个很长的字符串，其中A380和1,958.5不会被切开。`.repeat(3);
+    const chunks = chunksOf(text, 40);
+    expectWellFormed({ id: 'doc', text }, chunks, 40);
+    expect(countTokens(run)).toBeGreaterThan(4 * 40);
+    const runStart = text.indexOf(run);
+    const pieces = chunks.filter((c) => c.end > runStart && c.start < runStart + run.length);
+    expect(pieces.length).toBeGreaterThan(3);
+    for (let i = 1; i < pieces.length; i++) expect(pieces[i]?.start).toBe(pieces[i - 1]?.end); // no gap inside the word
+    expect(cutsInsideWords(text, chunks, 40)).toEqual([]); // only the run, longer than the bound, is cut inside
   });
 
   it('gives a document the same chunks whatever was chunked before it', () => {
