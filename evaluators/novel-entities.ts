@@ -1,10 +1,10 @@
 // Tier 1: a name in the rewrite that its source never mentions is an added or swapped fact ("arrested in
 // Paris" for "arrested in Lyon"). Names are capitalised words and runs (see src/entities.ts); each word of a
-// name must occur in the source in any case, so "Johnson" is backed by "Scott Johnson" and "the bbc" backs
-// "BBC". Nationality words meet their country ("Mexican" / "Mexico"), and an acronym meets the initials of
-// a name the source spells out ("BGS" / "British Geological Survey"). In an output written all in lower
-// case, a word the source never uses right before the surname of someone the source names ("tim farron"
-// where the source has "Mr Farron") counts as a novel name.
+// name must occur in the source in any case, so "Okonkwo" is backed by "Hilda Okonkwo" and "the qpx" backs
+// "QPX". Nationality words meet their country ("Mexican" / "Mexico"), and an acronym meets the initials of
+// a name the source spells out ("NTA" / "Northern Tidal Authority"). In an output written all in lower
+// case, a word the source never uses right before the surname of someone the source names ("nora quillby"
+// where the source has "Ms Quillby") counts as a novel name.
 import { z } from 'zod';
 import { indexSource } from '../src/attribution.js';
 import { tokenize, tokenizeRecent } from '../src/tokenize.js';

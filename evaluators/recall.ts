@@ -42,7 +42,7 @@ const sourceFacts = memoizeRecent((source: string): SourceFact[] => {
   const facts = new Map<string, SourceFact>();
   for (const fact of numberFacts(tokens)) if (!facts.has(`#${fact.keys[0]}`)) facts.set(`#${fact.keys[0]}`, fact);
   for (const mention of entitiesOf(source, tokens)) {
-    // A person is recalled by their surname, an organisation by its last word: "Johnson" recalls "Scott Johnson".
+    // A person is recalled by their surname, an organisation by its last word: "Okonkwo" recalls "Hilda Okonkwo".
     const head = mention.keys[mention.keys.length - 1];
     if (head === undefined || head.length < 2) continue;
     const id = mention.keys.join(' ');

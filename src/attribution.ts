@@ -47,7 +47,7 @@ export interface AttributionOptions {
   elsewhereCredit?: number;
   /**
    * Credit (0..1) for a word the source lacks that stands between the same two words as a source word does
-   * ("a distressed digital start-up" for "a troubled digital start-up"): a substitute, often a synonym,
+   * ("a struggling coastal ferry line" for "a troubled coastal ferry line"): a substitute, often a synonym,
    * rather than an addition. Whether the substitute changed the fact is for the contrast checks of
    * negation-flip to say. Default 1.
    */

@@ -1,7 +1,7 @@
-// Named entities without a model: capitalised names ("Scott Johnson", "Bank of England"), acronyms ("BBC",
+// Named entities without a model: capitalised names ("Hilda Okonkwo", "Guild of Weavers"), acronyms ("QPX",
 // "U.S.") and capitalised single words inside a sentence ("France", "Mexican"). A capital at the start of
 // a sentence proves nothing, so a sentence-initial word counts only when the text also capitalises it
-// elsewhere, when it is an acronym, or when a name continues after it ("Scott White said").
+// elsewhere, when it is an acronym, or when a name continues after it ("Alden Brisk said").
 
 import { STOPWORDS, type Token } from './content-words.js';
 import { MAX_REMEMBERED_WORDS, memoizeWords } from './recent-memo.js';
@@ -72,7 +72,7 @@ function joinable(text: string, prev: Token, next: Token): boolean {
   const gap = text.slice(prev.end, next.start);
   // A name never runs on past the end of its paragraph ("… D.\n\nQuestion: …").
   if (PARAGRAPH_BREAK.test(gap)) return false;
-  // Initials ("J. J. Johnson") join across a period; nothing else may stand between name words.
+  // Initials ("R. K. Dunmore") join across a period; nothing else may stand between name words.
   if (/^\.\s*$/.test(gap)) return prev.raw.length === 1;
   return /^\s+$/.test(gap) || gap === '-' || /^\s*&\s*$/.test(gap);
 }
@@ -178,7 +178,7 @@ function computeDemonymKey(norm: string): string {
   return folded.length >= 4 ? folded : norm;
 }
 
-/** Initials of the capitalised runs of a text, so "BGS" is backed by "British Geological Survey". */
+/** Initials of the capitalised runs of a text, so "NTA" is backed by "Northern Tidal Authority". */
 export function initialisms(mentions: readonly EntityMention[]): Set<string> {
   const out = new Set<string>();
   for (const m of mentions) {
@@ -200,11 +200,11 @@ export function isLowerCased(tokens: readonly Token[]): boolean {
 }
 
 /**
- * Words a text uses as people's surnames: after a title ("Mr Farron"), or after another name word ("Tim
- * Farron") when the text also uses the word as a name alone ("Farron said") or never writes it in lower
- * case: a person's surname, or the last word of a place like "Loftus Road", but not the common word
- * closing "Carrick Primary School" or "Champions League Final". Not places or organisations named by one
- * word, which summaries often qualify with words of their own ("aerospace giant Airbus").
+ * Words a text uses as people's surnames: after a title ("Ms Quillby"), or after another name word ("Nora
+ * Quillby") when the text also uses the word as a name alone ("Quillby said") or never writes it in lower
+ * case: a person's surname, or the last word of a place like "Fenmoor Lane", but not the common word
+ * closing "Millbeck Grammar School" or "County Shield Final". Not places or organisations named by one
+ * word, which summaries often qualify with words of their own ("shipping group Marlcorp").
  */
 export function surnamesOf(text: string, tokens: readonly Token[]): Set<string> {
   const titled = new Set<string>();
@@ -226,7 +226,7 @@ export function surnamesOf(text: string, tokens: readonly Token[]): Set<string> 
 
 /**
  * Names in a lower-cased text, found through the people its source names: a word the source never uses
- * standing right before one of their surnames ("tim farron" where the source has only "Mr Farron") is a
+ * standing right before one of their surnames ("nora quillby" where the source has only "Ms Quillby") is a
  * first name or a title the text added. Yields mentions of the two words.
  */
 export function namesBeforeKnownNames(text: string, tokens: readonly Token[], surnames: ReadonlySet<string>, sourceWords: ReadonlySet<string>): EntityMention[] {

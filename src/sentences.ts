@@ -1,6 +1,6 @@
 // Sentence and unit splitting with character offsets, so every judged piece of an output can point back
 // into the exact text it came from. Intl.Segmenter does the work; abbreviations and initials it breaks on
-// ("Mr. Hartop", "J. J. Johnson", "the U.S. Food and Drug Administration") are joined back.
+// ("Mr. Pellow", "R. K. Dunmore", "the U.S. Bureau of Coastal Surveys") are joined back.
 
 /** A piece of a text: offsets in UTF-16 code units, end exclusive; `text` is `whole.slice(start, end)`. */
 export interface TextSpan {
@@ -59,7 +59,7 @@ function endsInAbbreviation(span: string, next: string): boolean {
   const nextWord = (/^[\s"'“(]*(\p{L}+)/u.exec(next)?.[1] ?? '').toLowerCase();
   if (/^\p{Ll}/u.test(next.trimStart())) return true;
   if (['mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'gen', 'sen', 'rep', 'gov', 'lt', 'col', 'capt', 'sgt', 'hon', 'rev'].includes(word)) return true;
-  // "Feb. 23", "No. 5", "vol. 2": an abbreviation that numbers follow.
+  // "Nov. 9", "No. 5", "vol. 2": an abbreviation that numbers follow.
   if (ABBREVIATIONS.has(word) && /^\s*\d/.test(next)) return true;
   const dotted = word.includes('.') || /^\p{Lu}$/u.test(m[1]);
   if ((dotted || ABBREVIATIONS.has(word)) && nextWord !== '' && !SENTENCE_OPENERS.has(nextWord)) return true;
@@ -69,7 +69,7 @@ function endsInAbbreviation(span: string, next: string): boolean {
 /**
  * Hard-wrapped prose ("Nothing\nis so well attested") breaks lines inside sentences. A line break followed by
  * a lower-case letter, after a line that does not end a sentence, is a wrap: it becomes a space, so offsets
- * stay the same. Lists, dialogue turns ("Emily: …") and paragraphs keep their breaks.
+ * stay the same. Lists, dialogue turns ("Priya: …") and paragraphs keep their breaks.
  */
 function unwrapLines(text: string): string {
   return text.replace(/([^\s.!?:;])[ \t]*\n(?=[ \t]*\p{Ll})/gu, (match) => match.replace('\n', ' '));

@@ -63,7 +63,7 @@ describe('novel-numbers', () => {
     ['spelled scale both ways', 'Three million people live there.', 'There are 3 million residents, 3,000,000 in all.'],
     ['spelled ordinals', 'It was built in the 21st century.', 'It dates from the twenty-first century.'],
     ['decades', 'The 1990s were calm.', 'It was calm in the 1990s.'],
-    ['abbreviated scales', 'If we are late we may lose 5 mln bucks; the fund holds 2 bln.', 'They risk losing 5 million dollars; the fund holds 2 billion.'],
+    ['abbreviated scales', 'The harvest could cost 5 mln euros; the reserve holds 2 bln.', 'The harvest may cost 5 million euros; the reserve holds 2 billion.'],
     ['finance scales', 'Revenue was $5.1bn and costs $300m, with a $20k bonus.', 'Revenue was 5.1 billion dollars and costs 300 million, with a 20,000 bonus.'],
   ])('treats %s as the same number', (_kind, source, output) => {
     expect(judge(source, output)).toMatchObject({ pass: true });

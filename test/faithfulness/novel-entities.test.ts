@@ -20,9 +20,9 @@ describe('novel-entities evaluator', () => {
   });
 
   it('accepts part of a name, any case, and a nationality for its country', () => {
-    const source = 'Scott Johnson, a mathematician from Mexico, met officials of the British Geological Survey.';
-    expect(judge('Johnson, a Mexican mathematician, met the BGS.', {}, source)).toMatchObject({ pass: true });
-    expect(judge('JOHNSON met them.', {}, source)).toMatchObject({ pass: true });
+    const source = 'Hilda Okonkwo, a chemist from Chile, met officials of the Northern Tidal Authority.';
+    expect(judge('Okonkwo, a Chilean chemist, met the NTA.', {}, source)).toMatchObject({ pass: true });
+    expect(judge('OKONKWO met them.', {}, source)).toMatchObject({ pass: true });
   });
 
   it('does not take a capital at the start of a sentence for a name', () => {
@@ -44,31 +44,31 @@ describe('novel-entities evaluator', () => {
   });
 
   it('finds added first names in a lower-cased output through the surnames of its source', () => {
-    const source = 'The party leader spoke on Friday. Mr Farron said the vote mattered.';
-    expect(judge('liberal democrat leader tim farron said the vote mattered.', {}, source)).toMatchObject({
+    const source = 'The union chief spoke on Monday. Ms Quillby said the strike would go ahead.';
+    expect(judge('rail union chief nora quillby said the strike would go ahead.', {}, source)).toMatchObject({
       pass: false,
-      details: { novel: ['tim farron'] },
+      details: { novel: ['nora quillby'] },
     });
-    expect(judge('the party leader, farron, said the vote mattered.', {}, source)).toMatchObject({ pass: true });
+    expect(judge('the union chief, quillby, said the strike would go ahead.', {}, source)).toMatchObject({ pass: true });
   });
 
   it('takes the last word of a place or a school for a surname only when the source never writes it in lower case', () => {
-    const source = 'The scheme started at Carrick Primary School in Lurgan. Rangers lost at Loftus Road. Every primary school will join.';
-    expect(judge('pupils about to leave primary school are taught to cope with stress.', {}, source)).toMatchObject({ pass: true });
-    expect(judge('rangers lost at carrow road.', {}, source)).toMatchObject({ pass: false, details: { novel: ['carrow road'] } });
+    const source = 'The project began at Millbeck Grammar School in Tarrow. United drew at Fenmoor Lane. Every grammar school will take part.';
+    expect(judge('pupils who finish grammar school get a reading list for the summer.', {}, source)).toMatchObject({ pass: true });
+    expect(judge('united drew at harrow lane.', {}, source)).toMatchObject({ pass: false, details: { novel: ['harrow lane'] } });
   });
 
   it('does not take a redacted value for a name', () => {
-    const source = 'Sales Agent: The Silver plan is only $XXX a month.';
-    expect(judge('The agent offers the Silver plan for $XXXX a month.', {}, source)).toMatchObject({ pass: true });
+    const source = 'Support Rep: The Gold tier costs just $XXX per year.';
+    expect(judge('The rep quotes the Gold tier at $XXXX per year.', {}, source)).toMatchObject({ pass: true });
   });
 });
 
 describe('findEntities', () => {
   it('joins multi-word names, initials and connectors, and leaves titles out of the keys', () => {
-    const mentions = findEntities('Yesterday Mr Scott White met J. J. Johnson at the Bank of England and the BBC.');
-    expect(mentions.map((m) => m.text)).toEqual(['Mr Scott White', 'J. J. Johnson', 'Bank of England', 'BBC']);
-    expect(mentions[0]!.keys).toEqual(['scott', 'white']);
+    const mentions = findEntities('Yesterday Mr Alden Brisk met R. K. Dunmore at the Guild of Weavers and the QPX.');
+    expect(mentions.map((m) => m.text)).toEqual(['Mr Alden Brisk', 'R. K. Dunmore', 'Guild of Weavers', 'QPX']);
+    expect(mentions[0]!.keys).toEqual(['alden', 'brisk']);
     expect(mentions[3]!.kind).toBe('acronym');
   });
 });

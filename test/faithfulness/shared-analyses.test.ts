@@ -7,7 +7,7 @@ import { entitiesOf, findEntities } from '../../src/entities.js';
 import { NearDuplicateIndex } from '../../src/near-duplicates.js';
 import { FAITHFUL, SOURCE } from './fixtures.js';
 
-const OTHER = 'Scott Johnson of the British Geological Survey said the Bank of England and the BBC were told on Tuesday.';
+const OTHER = 'Hilda Okonkwo of the Northern Tidal Authority said the Guild of Weavers and the QPX were told on Tuesday.';
 
 describe('entitiesOf', () => {
   it('gives the mentions findEntities gives, for each text in turn and again', () => {
