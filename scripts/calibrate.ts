@@ -2,11 +2,9 @@
 // copied into the repository). For each set: balanced accuracy of a preset (default `claims`) on all pairs,
 // on a tuning half and a held-out half, and the same for each evaluator judging alone; then the preset by
 // domain (SummEdits' source kinds, XSumFaith's summarising systems). The halves split by source document
-// (the parity of its text's sha256), so no held-out pair shares its source with a tuning pair: several
-// pairs edit the same document, and a split by line would show tuning on one as generalising to another.
+// (see calibration-split.ts).
 //
 //   npm run calibrate [-- --preset claims] [-- --dir ../shared/judge-dev] [-- --json]
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -15,6 +13,7 @@ import { emptyConfusion, percent, rejectionMetrics, tally, type Confusion } from
 import { DEFAULT_FIELDS, judgePair, pairSchema, parsePairLine, type Pair } from '../src/judge-pairs.js';
 import { packageRoot } from '../src/package-root.js';
 import { adHocStyle, presetEvaluators } from '../src/presets.js';
+import { domainOf, heldOut } from './calibration-split.js';
 
 interface Halves {
   all: Confusion;
@@ -23,19 +22,6 @@ interface Halves {
 }
 
 const halves = (): Halves => ({ all: emptyConfusion(), tuning: emptyConfusion(), heldOut: emptyConfusion() });
-
-/** Whether a pair belongs to the held-out half: decided by its source document alone. */
-export function heldOut(source: string): boolean {
-  return (createHash('sha256').update(source).digest()[0] as number) % 2 === 1;
-}
-
-/** The part of a set a pair comes from, read off its id: `summedits-news-…` → news, `xsumfaith-…-PtGen` → PtGen. */
-export function domainOf(id: string): string {
-  const parts = id.split('-');
-  if (parts[0] === 'summedits' && parts.length > 2) return parts[1] as string;
-  if (parts[0] === 'xsumfaith' && parts.length > 2) return parts[parts.length - 1] as string;
-  return parts[0] ?? id;
-}
 
 function record(h: Halves, held: boolean, label: 0 | 1, rejected: boolean): void {
   tally(h.all, label, rejected);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { AT_SYMBOL, cutBefore, IDEOGRAPHIC, INSIDE_CHARACTER, INSIDE_WORD, isWhitespace, lastCut, lastWordEnd, nextCut } from './cut-points.js';
+import { AT_SYMBOL, cutBefore, IDEOGRAPHIC, INSIDE_CHARACTER, INSIDE_WORD, lastCut, lastWordEnd, nextCut } from './cut-points.js';
+import { isJsSpace } from './js-space.js';
 import { countTokens } from './tokens.js';
 import type { Chunk, SourceDoc } from './types.js';
 
@@ -282,7 +283,7 @@ const ABBREVIATION_AT_END = /(?:^|[\s(\[{"'“‘])(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St
 
 /** A segmenter boundary that is a real sentence end: between words, and not just after an abbreviation. */
 function isSentenceEnd(text: string, boundary: number): boolean {
-  const betweenWords = isWhitespace(text.charCodeAt(boundary - 1)) || isWhitespace(text.charCodeAt(boundary));
+  const betweenWords = isJsSpace(text.charCodeAt(boundary - 1)) || isJsSpace(text.charCodeAt(boundary));
   return betweenWords && !ABBREVIATION_AT_END.test(text.slice(Math.max(0, boundary - 16), boundary));
 }
 
@@ -331,18 +332,18 @@ function* sentenceSpans(text: string, start: number, end: number): Generator<Spa
 function trimSpan(text: string, start: number, end: number): Span | null {
   const s = skipWhitespace(text, start, end);
   let e = end;
-  while (e > s && isWhitespace(text.charCodeAt(e - 1))) e--;
+  while (e > s && isJsSpace(text.charCodeAt(e - 1))) e--;
   return e > s ? { start: s, end: e } : null;
 }
 
 function skipWhitespace(text: string, pos: number, end: number): number {
-  while (pos < end && isWhitespace(text.charCodeAt(pos))) pos++;
+  while (pos < end && isJsSpace(text.charCodeAt(pos))) pos++;
   return pos;
 }
 
 /** End of the space-separated word that starts at `pos` (the next whitespace, or `end`). */
 function wordEnd(text: string, pos: number, end: number): number {
   let e = pos;
-  while (e < end && !isWhitespace(text.charCodeAt(e))) e++;
+  while (e < end && !isJsSpace(text.charCodeAt(e))) e++;
   return e;
 }

@@ -7,6 +7,8 @@
 // also go without spaces between words, but a cut between two of their letters is inside a word: like Latin
 // text they are cut at their spaces, and inside a word only as a last resort.)
 
+import { isJsSpace } from './js-space.js';
+
 /** A cut inside a surrogate pair: never. */
 export const INSIDE_PAIR = -1;
 /** Before a combining mark (or a joiner) of the character before: only when one character is over the bound. */
@@ -57,7 +59,7 @@ const NUMBER_JOINERS = new Set([0x2c, 0x3a, 0x66b, 0x66c]);
 const NO_STARTS = new Set([...'ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶーゝゞヽヾ々ｧｨｩｪｫｬｭｮｯｰ'].map((c) => c.codePointAt(0) ?? 0));
 
 function classify(cp: number): number {
-  if (cp < 0x10000 && isWhitespace(cp)) return SPACE;
+  if (cp < 0x10000 && isJsSpace(cp)) return SPACE;
   if (cp === 0x200d) return ZWJ;
   if (cp >= 0x1f1e6 && cp <= 0x1f1ff) return REGIONAL;
   const ch = String.fromCodePoint(cp);
@@ -126,7 +128,7 @@ export function cutStrength(text: string, p: number): number {
   const nextUnit = text.charCodeAt(p);
   const prevUnit = text.charCodeAt(p - 1);
   if (isLowSurrogate(nextUnit) && isHighSurrogate(prevUnit)) return INSIDE_PAIR;
-  if (isWhitespace(nextUnit) || isWhitespace(prevUnit)) return AT_SPACE;
+  if (isJsSpace(nextUnit) || isJsSpace(prevUnit)) return AT_SPACE;
   // Latin text, below the combining marks: no surrogate pairs, no marks.
   if (nextUnit < 0x300 && prevUnit < 0x300) return strengthBetween(text, p - 1, classOf(prevUnit), classOf(nextUnit), p + 1);
   const afterPoint = text.codePointAt(p) ?? nextUnit;
@@ -168,7 +170,7 @@ function strengthBetween(text: string, q: number, before: number, after: number,
 
 /** The last place in (pos, limit] at least `min` strong to end a chunk at (not after a space), or `pos` when there is none. */
 export function lastCut(text: string, pos: number, limit: number, min: number): number {
-  for (let i = limit; i > pos; i--) if (!isWhitespace(text.charCodeAt(i - 1)) && cutStrength(text, i) >= min) return i;
+  for (let i = limit; i > pos; i--) if (!isJsSpace(text.charCodeAt(i - 1)) && cutStrength(text, i) >= min) return i;
   return pos;
 }
 
@@ -209,26 +211,9 @@ export function cutBefore(text: string, pos: number, limit: number): number {
 /** End of the last whole space-separated word in text[pos, limit), or `pos` when the first runs past `limit`. */
 export function lastWordEnd(text: string, pos: number, limit: number): number {
   let e = limit;
-  while (e > pos && !isWhitespace(text.charCodeAt(e))) e--;
-  while (e > pos && isWhitespace(text.charCodeAt(e - 1))) e--;
+  while (e > pos && !isJsSpace(text.charCodeAt(e))) e--;
+  while (e > pos && isJsSpace(text.charCodeAt(e - 1))) e--;
   return e;
-}
-
-/** Exactly the characters JavaScript's `\s` matches, without a regex per character. */
-export function isWhitespace(code: number): boolean {
-  return (
-    code === 0x20 ||
-    (code >= 0x09 && code <= 0x0d) ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }
 
 function isHighSurrogate(code: number): boolean {

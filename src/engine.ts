@@ -186,18 +186,18 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
   const maxActive = Math.max(4, 2 * config.endpoints.reduce((n, e) => n + e.maxInFlight, 0));
   const active = new Set<Promise<void>>();
 
+  /** Rethrows `err`; when it says the budget ran out (a rephrase's or the judge model's hold), stops the run first. */
+  const stopIfOutOfBudget = (err: unknown): never => {
+    if (err instanceof BudgetExhaustedError) {
+      budgetStop ??= err;
+      stop();
+    }
+    throw err;
+  };
+
   const deps = {
     generate: async (req: GenerateRequest, promptTokens: number) => {
-      let hold;
-      try {
-        hold = await budget.hold(promptTokens, req.maxTokens * req.n);
-      } catch (err) {
-        if (err instanceof BudgetExhaustedError) {
-          budgetStop ??= err;
-          stop();
-        }
-        throw err;
-      }
+      const hold = await budget.hold(promptTokens, req.maxTokens * req.n).catch(stopIfOutOfBudget);
       progress.requests++;
       try {
         const r = await pool.generate({ ...req, contentTokens: promptTokens }, abortInFlight.signal);
@@ -247,15 +247,7 @@ export async function runRephrase(config: RunConfig, hooks: RunHooks = {}): Prom
       p.policy,
       {
         ...deps,
-        judge: (source, candidate, style) =>
-          judgeStage.judge(style, source, candidate, judgeServices(key)).catch((err: unknown) => {
-            // The judge model's requests are held against the budget too: running out stops the run cleanly.
-            if (err instanceof BudgetExhaustedError) {
-              budgetStop ??= err;
-              stop();
-            }
-            throw err;
-          }),
+        judge: (source, candidate, style) => judgeStage.judge(style, source, candidate, judgeServices(key)).catch(stopIfOutOfBudget),
         record: (a: Omit<AttemptRecord, 'runId'>) => {
           deps.record(a);
           // Later candidates of this style are compared with what it has accepted so far (template collapse).

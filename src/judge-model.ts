@@ -1,7 +1,7 @@
 import type { Budget } from './budget.js';
 import type { AttemptRecord } from './ledger/writer.js';
 import type { MultiEndpointPool } from './pool/multi-endpoint-pool.js';
-import { providerErrorCode } from './providers/errors.js';
+import { describeFailure, providerErrorCode } from './providers/errors.js';
 import type { ChatMessage, JudgeModel, JudgeModelAnswer } from './types.js';
 
 export interface PooledJudgeModelOptions {
@@ -56,11 +56,10 @@ export function createPooledJudgeModel(o: PooledJudgeModelOptions): JudgeModel {
         o.budget.release(hold);
         o.record({
           purpose: 'judge',
-          endpoint: err instanceof Error && 'endpoint' in err ? String(err.endpoint) : 'unknown',
+          ...describeFailure(err, providerErrorCode(err), o.redact),
           model: o.model,
           params,
           usage: null,
-          error: { code: providerErrorCode(err), message: o.redact(err instanceof Error ? err.message : String(err)) },
           candidates: [],
           outcome: { status: 'pending' },
           attempts: 0,

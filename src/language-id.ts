@@ -11,6 +11,7 @@
 import { francAll } from 'franc';
 import { data } from 'franc/data.js';
 import { expressions } from 'franc/expressions.js';
+import { isJsSpace } from './js-space.js';
 
 /** [ISO 639-3 code, score in 0..1 with the best at 1], best first; [['und', 1]] when undetermined. */
 export type LanguageRanking = Array<[string, number]>;
@@ -175,13 +176,6 @@ function topScriptByExpressions(value: string): string | undefined {
 
 /** The code units of the text being ranked, cleaned and padded (see cleanInto). */
 let cleanBuffer = new Uint16Array(MAX_LENGTH + 2);
-
-/** True for the code units `\s` matches (and `trim` removes): ECMAScript's WhiteSpace and LineTerminator. */
-export function isJsSpace(code: number): boolean {
-  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 ||
-    code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
-}
 
 /** The runs of `value` that cleanInto keeps, joined by single spaces: the cleaned text before lowering. */
 function keptRuns(value: string): string {

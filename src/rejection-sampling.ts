@@ -1,6 +1,6 @@
 import { pickBest, type Judgement } from './judge.js';
 import type { AttemptRecord, AttributionRecord, CandidateRecord } from './ledger/writer.js';
-import { AuthError, ContextTooLongError, ProviderError, providerErrorCode } from './providers/errors.js';
+import { AuthError, ContextTooLongError, describeFailure, ProviderError, providerErrorCode } from './providers/errors.js';
 import { attemptSeed } from './task-key.js';
 import type { ChatMessage, GeneratedCandidate, GenerateRequest, GenerateResult, Style } from './types.js';
 
@@ -78,12 +78,10 @@ export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, dep
     } catch (err) {
       if (deps.stopping() && !(err instanceof AuthError)) return 'stopped';
       const code = providerErrorCode(err);
-      const endpoint = err instanceof Error && 'endpoint' in err ? String(err.endpoint) : 'unknown';
       deps.record({
         ...base,
-        endpoint,
+        ...describeFailure(err, code, deps.redact),
         usage: null,
-        error: { code, message: deps.redact(err instanceof Error ? err.message : String(err)) },
         candidates: [],
         outcome: { status: 'failed', reasons: [code] },
         attempts,
@@ -102,7 +100,7 @@ export async function sampleTask(task: SamplingTask, policy: SamplingPolicy, dep
       const code = stopped ? 'judge_stopped' : `judge_${providerErrorCode(err)}`;
       deps.record({
         ...answered,
-        error: { code, message: deps.redact(err instanceof Error ? err.message : String(err)) },
+        error: describeFailure(err, code, deps.redact).error,
         candidates: result.candidates.map((c) => ({ text: c.text, cleaned: c.text, finishReason: c.finishReason, pass: false, score: 0, verdicts: [] })),
         outcome: stopped ? { status: 'pending' } : { status: 'failed', reasons: [code] },
         attempts,

@@ -1,7 +1,8 @@
 import { francAll } from 'franc';
 import { data } from 'franc/data.js';
 import { describe, expect, it } from 'vitest';
-import { guessLanguage, isJsSpace, rankLanguages } from '../src/language-id.js';
+import { isJsSpace } from '../src/js-space.js';
+import { guessLanguage, rankLanguages } from '../src/language-id.js';
 import { seededRandom } from '../scripts/bench-corpus.js';
 
 // rankLanguages is a faster way to compute franc's ranking; the language evaluator's verdicts depend on it being

@@ -37,14 +37,15 @@ function readFraction(p: RunProgress): number | undefined {
 /**
  * The tasks this run has to do, all of them: exact once reading is done; before that estimated from the
  * share of the input's bytes read, assuming the tasks not yet read need doing (on resume, the tasks already
- * done lie before where the last run stopped, which reading passes at once since they take no requests).
+ * done lie before where the last run stopped, which reading passes at once since they take no requests);
+ * when neither is known, only the tasks seen so far (a lower bound).
  */
-function tasksToDo(p: RunProgress): { count: number; estimated: boolean } | undefined {
+function tasksToDo(p: RunProgress): { count: number; known: 'exact' | 'estimated' | 'at least' } {
   const seenToDo = p.tasksSeen - p.tasksSkipped;
-  if (p.readingDone) return { count: seenToDo, estimated: false };
+  if (p.readingDone) return { count: seenToDo, known: 'exact' };
   const fraction = readFraction(p);
-  if (fraction === undefined || p.tasksSeen === 0) return undefined;
-  return { count: Math.max(seenToDo, Math.round(p.tasksSeen / fraction) - p.tasksSkipped), estimated: true };
+  if (fraction === undefined || p.tasksSeen === 0) return { count: seenToDo, known: 'at least' };
+  return { count: Math.max(seenToDo, Math.round(p.tasksSeen / fraction) - p.tasksSkipped), known: 'estimated' };
 }
 
 function fields(p: RunProgress) {
@@ -52,12 +53,12 @@ function fields(p: RunProgress) {
   const done = p.accepted + p.rejected + p.failed;
   const toDo = tasksToDo(p);
   const perMs = p.elapsedMs > 0 ? done / p.elapsedMs : 0;
-  const approx = toDo?.estimated ? '~' : '';
-  const eta = toDo && perMs > 0 ? `${approx}${formatDuration(Math.max(0, toDo.count - done) / perMs)}` : '?';
+  const approx = toDo.known === 'estimated' ? '~' : '';
+  const eta = toDo.known !== 'at least' && perMs > 0 ? `${approx}${formatDuration(Math.max(0, toDo.count - done) / perMs)}` : '?';
   return {
     done,
-    barTotal: toDo?.count ?? p.tasksSeen - p.tasksSkipped,
-    total: toDo === undefined ? `${p.tasksSeen - p.tasksSkipped}+` : toDo.estimated ? `~${compact(toDo.count)}` : String(toDo.count),
+    barTotal: toDo.count,
+    total: toDo.known === 'at least' ? `${toDo.count}+` : toDo.known === 'estimated' ? `~${compact(toDo.count)}` : String(toDo.count),
     acceptedPct: done > 0 ? ((100 * p.accepted) / done).toFixed(1) : '0.0',
     rps: rate(p.requests, p.elapsedMs),
     tokens: compact(p.promptTokens + p.completionTokens),

@@ -37,6 +37,15 @@ export class AuthError extends FatalError {}
 /** The prompt does not fit the model's context: split the chunk. */
 export class ContextTooLongError extends ProviderError {}
 
+/**
+ * A failed request as the ledger records it: the endpoint the error names (provider and pool errors do;
+ * 'unknown' otherwise) and the error under `code`, its message with secrets removed by `redact`.
+ */
+export function describeFailure(err: unknown, code: string, redact: (text: string) => string): { endpoint: string; error: { code: string; message: string } } {
+  const endpoint = err instanceof Error && 'endpoint' in err ? String(err.endpoint) : 'unknown';
+  return { endpoint, error: { code, message: redact(err instanceof Error ? err.message : String(err)) } };
+}
+
 /** Stable reason codes for requests that got no answer; `stats` counts failed tasks by them. */
 export function providerErrorCode(err: unknown): string {
   if (err instanceof RateLimitedError) return 'rate_limited';

@@ -35,13 +35,12 @@ export function binaryFileError(path: string): SourceItem {
   });
 }
 
-/** A whole text or Markdown file as one document whose id is its path; `onRead` hears its size (0 if unreadable). */
+/** A whole text or Markdown file as one document whose id is its path; `onRead` hears its size once it is read. */
 export async function readTextFile(path: string, onRead?: (bytes: number) => void): Promise<SourceItem> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    onRead?.(0);
     return unreadablePath(path, err);
   }
   onRead?.(bytes.length);
