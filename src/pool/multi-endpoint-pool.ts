@@ -344,11 +344,18 @@ export class MultiEndpointPool extends EventEmitter<PoolEvents> {
    */
   #chargeWaitingIfNoEndpointWorks(error: TransientError, now: number): void {
     if (this.#slots.some((slot) => slot.circuitState(now) === 'closed')) return;
+    // Their own last try (if any) did not fail like this one: say why they end, naming the failure that did.
+    let waitedOut: TransientError | undefined;
     for (const job of [...this.#waiting]) {
       job.failures++;
       if (job.failures > this.options.maxRetries) {
         this.#removeWaiting(job);
-        job.reject(error);
+        waitedOut ??= new TransientError(
+          `${error.endpoint}: not answered: every endpoint's circuit stayed open after repeated failures (the last: ${error.message})`,
+          error.endpoint,
+          error.status,
+        );
+        job.reject(waitedOut);
       }
     }
   }

@@ -77,6 +77,9 @@ describe('MultiEndpointPool circuit breaking', () => {
     const all = Array.from({ length: 30 }, () => track(pool.generate(requestOf())));
     await vi.advanceTimersByTimeAsync(10_000);
     expect(all.every((s) => s.error instanceof TransientError)).toBe(true);
+    // Those failed while waiting say so, rather than carry another request's error as their own.
+    const waitedOut = all.filter((s) => /circuit stayed open after repeated failures \(the last: /.test((s.error as Error).message));
+    expect(waitedOut.length).toBeGreaterThan(0);
     // Eight tries, four more in the slots the first four failures freed (the fifth opened the circuit), then
     // only probes, further and further apart.
     expect(dead.calls.slice(8, 12).map((c) => c.startedAt)).toEqual([5, 5, 5, 5]);

