@@ -15,7 +15,9 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { caseJudge, caseLatencyBound, caseMemory, caseOverhead, caseRateLimits, DEFAULT, FULL, QUICK, type BenchPaths, type CaseRow } from './bench-cases.js';
+import { caseJudge, caseMemory, caseOverhead } from './bench-cases.js';
+import { caseLatencyBound, caseRateLimits } from './bench-server-bound.js';
+import { DEFAULT, FULL, QUICK, type BenchPaths, type CaseRow } from './bench-support.js';
 
 const { values } = parseArgs({
   options: {
