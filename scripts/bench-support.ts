@@ -28,7 +28,7 @@ export interface BenchPaths {
 export interface BenchSizes {
   case1: { documents: number; reps: number };
   case2: { tasks: number; reps: number };
-  case3: { bigDocuments: number; smallDocuments: number; runDocuments: number; runSmallDocuments: number };
+  case3: { bigDocuments: number; smallDocuments: number; runDocuments: number; runSmallDocuments: number; reps: number };
   case4: { pairs: number; reps: number };
   /** Seconds of rate-limited load in case 6; null skips it. */
   case6: { seconds: number } | null;
@@ -41,7 +41,7 @@ export interface BenchSizes {
 export const FULL: BenchSizes = {
   case1: { documents: 20_000, reps: 3 },
   case2: { tasks: 5_000, reps: 3 },
-  case3: { bigDocuments: 1_000_000, smallDocuments: 100_000, runDocuments: 100_000, runSmallDocuments: 10_000 },
+  case3: { bigDocuments: 1_000_000, smallDocuments: 100_000, runDocuments: 100_000, runSmallDocuments: 10_000, reps: 3 },
   case4: { pairs: 10_000, reps: 3 },
   case6: { seconds: 130 },
 };
@@ -55,7 +55,7 @@ export const FULL: BenchSizes = {
 export const DEFAULT: BenchSizes = {
   case1: { documents: 4_000, reps: 3 },
   case2: { tasks: 5_000, reps: 3 },
-  case3: { bigDocuments: 1_000_000, smallDocuments: 100_000, runDocuments: 10_000, runSmallDocuments: 1_000 },
+  case3: { bigDocuments: 1_000_000, smallDocuments: 100_000, runDocuments: 10_000, runSmallDocuments: 1_000, reps: 3 },
   case4: { pairs: 2_000, reps: 3 },
   case6: { seconds: 130 },
 };
@@ -64,7 +64,7 @@ export const DEFAULT: BenchSizes = {
 export const QUICK: BenchSizes = {
   case1: { documents: 1_000, reps: 2 },
   case2: { tasks: 1_000, reps: 1 },
-  case3: { bigDocuments: 100_000, smallDocuments: 10_000, runDocuments: 2_000, runSmallDocuments: 200 },
+  case3: { bigDocuments: 100_000, smallDocuments: 10_000, runDocuments: 2_000, runSmallDocuments: 200, reps: 1 },
   case4: { pairs: 500, reps: 1 },
   case6: null,
 };
