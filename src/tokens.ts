@@ -1,4 +1,5 @@
 import { get_encoding, type Tiktoken } from 'tiktoken';
+import { forEachPiece } from './token-pieces.js';
 
 // One cl100k_base encoder for the whole process: building it parses a ~1.7 MB rank table inside the WASM
 // module, so it is made on first use and then kept (never freed; it lives as long as the process).
@@ -16,7 +17,7 @@ function sharedEncoder(): Tiktoken {
 // spelled out as Unicode White_Space (what the Rust regex means by it; JavaScript's `\s` adds U+FEFF and lacks
 // U+0085) and `(?i:…)` expanded (JavaScript has no inline flags; Unicode case folding adds ſ to s).
 const WS = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const CL100K_PIECES = new RegExp(
+export const CL100K_PIECES = new RegExp(
   [
     "'(?:[sSſ]|[tT]|[mM]|[dD]|[rR][eE]|[vV][eE]|[lL][lL])",
     '[^\\r\\n\\p{L}\\p{N}]?\\p{L}+',
@@ -54,6 +55,9 @@ function countPiece(piece: string): number {
  */
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
+  let counted = 0;
+  if (forEachPiece(text, (start, end) => void (counted += countPiece(text.slice(start, end))))) return counted;
+  // A text with astral characters: the pattern itself splits it.
   // Synchronous from here to the return, so the one global regex (and its lastIndex) cannot be shared mid-scan.
   CL100K_PIECES.lastIndex = 0;
   let tokens = 0;
