@@ -48,9 +48,9 @@ const WHOLE_CHARS_PER_TOKEN = 6;
  * then at sentence ends, then between words (in text written without spaces, between its characters, after
  * its punctuation where one is near, never inside a Latin word or a number); a single word longer than the
  * bound is cut into pieces as a last resort so that the bound always holds. Whitespace between chunks belongs
- * to no chunk.
+ * to no chunk. `doc.sha256`, when given, must be the hash of `doc.text` (as a SourceDoc's is).
  */
-export function* chunkDocument(doc: Pick<SourceDoc, 'id' | 'text'>, opts: ChunkOptions): Generator<Chunk> {
+export function* chunkDocument(doc: Pick<SourceDoc, 'id' | 'text'> & Partial<Pick<SourceDoc, 'sha256'>>, opts: ChunkOptions): Generator<Chunk> {
   const { maxTokens } = opts;
   if (!Number.isInteger(maxTokens) || maxTokens < 1) {
     throw new RangeError(`maxTokens must be a positive integer, got ${String(maxTokens)}`);
@@ -65,7 +65,8 @@ export function* chunkDocument(doc: Pick<SourceDoc, 'id' | 'text'>, opts: ChunkO
       start: span.start,
       end: span.end,
       text: chunkText,
-      sha256: createHash('sha256').update(chunkText, 'utf8').digest('hex'),
+      // A chunk that is the whole text has the document's hash: most documents are one chunk, hashed once.
+      sha256: chunkText.length === text.length && doc.sha256 !== undefined ? doc.sha256 : createHash('sha256').update(chunkText, 'utf8').digest('hex'),
       tokens: span.tokens,
     };
   }

@@ -326,3 +326,24 @@ describe('chunkDocument', () => {
     for (const maxTokens of [0, -5, 1.5, Number.NaN]) expect(() => chunksOf('Some text.', maxTokens)).toThrow(RangeError);
   });
 });
+
+describe('chunk hashes', () => {
+  const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+  it("takes the document's hash for a chunk that is the whole text, and hashes any other chunk's own text", () => {
+    const whole = 'The tram network reached Daejeon in 1961.';
+    // A stand-in for the document's hash, so that a chunk that took it is told apart from one that hashed itself.
+    const [only] = [...chunkDocument({ id: 'd', text: whole, sha256: 'given' }, { maxTokens: 400 })];
+    expect(only?.sha256).toBe('given');
+    // Trimmed: the chunk is not the text the document's hash is of.
+    const padded = `\n${whole}\n\n`;
+    const [trimmed] = [...chunkDocument({ id: 'd', text: padded, sha256: sha256(padded) }, { maxTokens: 400 })];
+    expect(trimmed?.text).toBe(whole);
+    expect(trimmed?.sha256).toBe(sha256(whole));
+    // Cut in several: each chunk hashes its own text.
+    const long = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} tells of the ferry to Bergen and its ${i + 3} crossings.`).join('\n\n');
+    const parts = [...chunkDocument({ id: 'd', text: long, sha256: sha256(long) }, { maxTokens: 64 })];
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(part.sha256).toBe(sha256(part.text));
+  });
+});
