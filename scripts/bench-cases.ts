@@ -10,7 +10,7 @@ import { writeCorpus } from './bench-corpus.js';
 import { runNodeOk, startServer, type ChildResult } from './bench-process.js';
 import { writeRequests } from './bench-requests.js';
 import {
-  CASE1_WORDS, CHUNK_TOKENS, CONCURRENCY, log, mb, median, MODEL, PAIR_WORDS, rewordRun, round, row, seconds, SHORT_WORDS, STYLE, writeUnjudgedStyle,
+  CASE1_WORDS, CHUNK_TOKENS, CONCURRENCY, log, mb, median, MODEL, PAIR_WORDS, rewordRun, rotation, round, row, seconds, SHORT_WORDS, STYLE, writeUnjudgedStyle,
   type BenchPaths, type BenchSizes, type CaseRow,
 } from './bench-support.js';
 
@@ -56,13 +56,10 @@ export async function caseOverhead(
   let peakRss = 0;
   try {
     for (let rep = 0; rep < reps; rep++) {
-      // Rotating which side goes first spreads slow drifts of the machine over all three.
-      const sides = ['reword', 'client', 'unjudged'] as const;
-      const order = sides.map((_, i) => sides[(i + rep) % sides.length] as (typeof sides)[number]);
       let rewordRate = 0;
       let clientRate = 0;
       let unjudgedRate = 0;
-      for (const side of order) {
+      for (const side of rotation(['reword', 'client', 'unjudged'] as const, rep)) {
         if (side === 'unjudged') {
           const { child, summary } = await rewordRun(paths, corpus, server.url, join(paths.tmp, 'case1-unjudged.sqlite'), ['--concurrency', String(CONCURRENCY), '--prompts', unjudgedStyles]);
           unjudgedRate = summary.requests / (child.wallMs / 1000);
@@ -139,7 +136,7 @@ export async function caseMemory(paths: BenchPaths, sizes: BenchSizes): Promise<
   const planPeaks = { big: [] as number[], small: [] as number[] };
   const planBigMs: number[] = [];
   for (let rep = 0; rep < reps; rep++) {
-    for (const size of rep % 2 === 0 ? (['big', 'small'] as const) : (['small', 'big'] as const)) {
+    for (const size of rotation(['big', 'small'] as const, rep)) {
       const child = await plan(size === 'big' ? bigDocuments : smallDocuments);
       planPeaks[size].push(child.peakRssBytes);
       if (size === 'big') planBigMs.push(child.wallMs);
@@ -149,7 +146,7 @@ export async function caseMemory(paths: BenchPaths, sizes: BenchSizes): Promise<
   const runPeaks = { big: [] as number[], small: [] as number[] };
   try {
     for (let rep = 0; rep < reps; rep++) {
-      for (const size of rep % 2 === 0 ? (['big', 'small'] as const) : (['small', 'big'] as const)) {
+      for (const size of rotation(['big', 'small'] as const, rep)) {
         const documents = size === 'big' ? runDocuments : runSmallDocuments;
         const { child, summary } = await rewordRun(paths, files.get(documents) as string, server.url, join(paths.tmp, `case3-${documents}.sqlite`));
         log(`case 3: run over ${documents} documents: ${seconds(child.wallMs)} (${summary.accepted} accepted), peak RSS ${mb(child.peakRssBytes)} MB`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeCorpus } from './bench-corpus.js';
 import { runNodeOk, startServer } from './bench-process.js';
 import { writeRequests } from './bench-requests.js';
-import { CHUNK_TOKENS, log, median, MODEL, rewordRun, round, row, seconds, SHORT_WORDS, STYLE, type BenchPaths, type BenchSizes, type CaseRow } from './bench-support.js';
+import { CHUNK_TOKENS, log, median, MODEL, rewordRun, rotation, round, row, seconds, SHORT_WORDS, STYLE, type BenchPaths, type BenchSizes, type CaseRow } from './bench-support.js';
 
 /**
  * Case 2: with 250 ms of server latency, how close 64 requests in flight come to 64 / 0.25 s; beside it, the
@@ -26,8 +26,7 @@ export async function caseLatencyBound(paths: BenchPaths, sizes: BenchSizes): Pr
   const clientEfficiencies: number[] = [];
   try {
     for (let rep = 0; rep < reps; rep++) {
-      const order = rep % 2 === 0 ? (['reword', 'client'] as const) : (['client', 'reword'] as const);
-      for (const side of order) {
+      for (const side of rotation(['reword', 'client'] as const, rep)) {
         if (side === 'reword') {
           const { summary } = await rewordRun(paths, corpus, server.url, join(paths.tmp, 'case2.sqlite'), ['--concurrency', String(concurrency)]);
           // The engine's own clock: from the first document read to the last commit, without process start-up.

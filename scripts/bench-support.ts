@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { loadStyles } from '../src/prompts.js';
+import { loadStyles, splitFrontMatter } from '../src/prompts.js';
 import { runNode, runNodeOk, type ChildResult } from './bench-process.js';
 
 export interface CaseRow {
@@ -139,11 +139,18 @@ export async function rewordRun(paths: BenchPaths, input: string, url: string, l
 export function writeUnjudgedStyle(dir: string): string {
   const style = loadStyles().get(STYLE);
   if (!style) throw new Error(`bench: no built-in style ${STYLE}`);
-  const content = readFileSync(style.path, 'utf8');
-  const close = content.indexOf('\n---', 4);
-  const frontMatter = parseDocument(content.slice(4, close));
-  frontMatter.set('evaluators', []);
+  const { frontMatter, body } = splitFrontMatter(style.path, readFileSync(style.path, 'utf8'));
+  const fields = parseDocument(frontMatter);
+  fields.set('evaluators', []);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${STYLE}.md`), `---\n${frontMatter.toString()}${content.slice(close + 1)}`);
+  writeFileSync(join(dir, `${STYLE}.md`), `---\n${fields.toString()}---${body}`);
   return dir;
+}
+
+/**
+ * `sides` in the order to run them in repetition `rep`: rotated one place each repetition, so that which goes
+ * first (and meets the machine's slow drifts first) changes from one repetition to the next.
+ */
+export function rotation<T>(sides: readonly T[], rep: number): T[] {
+  return sides.map((_, i) => sides[(i + rep) % sides.length] as T);
 }

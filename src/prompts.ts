@@ -180,7 +180,8 @@ export function loadStyleFile(path: string): Style {
   };
 }
 
-function splitFrontMatter(path: string, content: string): { frontMatter: string; frontMatterLine: number; body: string } {
+/** The YAML between a style file's opening and closing "---" lines, and the text after the closing one. */
+export function splitFrontMatter(path: string, content: string): { frontMatter: string; frontMatterLine: number; body: string } {
   const missing = 'has no front matter; start the file with a line "---", the YAML fields, a line "---", then the template';
   if (!content.startsWith('---\n')) throw new StyleFileError(path, [missing]);
   const close = /^---[ \t]*$/m.exec(content.slice(4));

@@ -15,11 +15,11 @@
 // Every character starts some alternative (a letter 2, a number 3, whitespace 7, anything else 4), so the
 // pieces tile the text.
 
-/** Unicode White_Space, as tokens.ts spells `\s` for the pattern. */
-const WHITE_SPACE = new Set([
-  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
-  0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
-]);
+/**
+ * Unicode White_Space as a regex character class body: what the Rust regex of tiktoken means by `\s` (JavaScript's
+ * `\s` adds U+FEFF and lacks U+0085). tokens.ts spells the pattern's `\s` with it; the scan classifies with it.
+ */
+export const WHITE_SPACE_CLASS = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
 const LETTER = 1;
 const NUMBER = 2;
@@ -30,6 +30,7 @@ const SURROGATE = 32;
 
 // Per code unit, its class; 0 until first met.
 const classes = new Uint8Array(0x10000);
+const IS_WHITE_SPACE = new RegExp(`^[${WHITE_SPACE_CLASS}]$`, 'u');
 const IS_LETTER = /^\p{L}$/u;
 const IS_NUMBER = /^\p{N}$/u;
 
@@ -39,7 +40,7 @@ function classOf(code: number): number {
     const char = String.fromCharCode(code);
     if (code >= 0xd800 && code <= 0xdfff) known = SURROGATE;
     else if (code === 0x0a || code === 0x0d) known = SPACE | NEWLINE;
-    else if (WHITE_SPACE.has(code)) known = SPACE;
+    else if (IS_WHITE_SPACE.test(char)) known = SPACE;
     else if (IS_LETTER.test(char)) known = LETTER;
     else if (IS_NUMBER.test(char)) known = NUMBER;
     else known = OTHER;

@@ -1,5 +1,5 @@
 import { get_encoding, type Tiktoken } from 'tiktoken';
-import { forEachPiece } from './token-pieces.js';
+import { forEachPiece, WHITE_SPACE_CLASS as WS } from './token-pieces.js';
 
 // One cl100k_base encoder for the whole process: building it parses a ~1.7 MB rank table inside the WASM
 // module, so it is made on first use and then kept (never freed; it lives as long as the process).
@@ -16,7 +16,6 @@ function sharedEncoder(): Tiktoken {
 // once and remembering it makes counting several times faster. The pattern is cl100k_base's own, with `\s`
 // spelled out as Unicode White_Space (what the Rust regex means by it; JavaScript's `\s` adds U+FEFF and lacks
 // U+0085) and `(?i:…)` expanded (JavaScript has no inline flags; Unicode case folding adds ſ to s).
-const WS = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 export const CL100K_PIECES = new RegExp(
   [
     "'(?:[sSſ]|[tT]|[mM]|[dD]|[rR][eE]|[vV][eE]|[lL][lL])",

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadStyles, renderMessages } from '../src/prompts.js';
-import { median, row, STYLE, writeUnjudgedStyle } from '../scripts/bench-support.js';
+import { median, rotation, row, STYLE, writeUnjudgedStyle } from '../scripts/bench-support.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -49,5 +49,15 @@ describe('median', () => {
   it('takes the middle of an odd count and the mean of the two middles of an even one, whatever the order', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([0.9, 0.5, 0.7, 0.1])).toBeCloseTo(0.6);
+  });
+});
+
+describe('rotation', () => {
+  it('puts each side first once in as many repetitions as there are sides, keeping every side each time', () => {
+    const sides = ['reword', 'client', 'unjudged'];
+    const orders = [0, 1, 2].map((rep) => rotation(sides, rep));
+    expect(orders.map((order) => order[0])).toEqual(['reword', 'client', 'unjudged']);
+    for (const order of orders) expect([...order].sort()).toEqual([...sides].sort());
+    expect(rotation(['big', 'small'], 3)).toEqual(['small', 'big']);
   });
 });
